@@ -1,0 +1,48 @@
+# The README's two commands: `make run` (local gateway on embedded AWS) and `make test` (everything).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .tools-sam
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt layers/deps/requirements.txt pyproject.toml | sha1sum | cut -c1-12)
+SAM_STAMP := $(SAM_VENV)/.installed-$(shell sha1sum requirements/sam.txt | cut -c1-12)
+
+.PHONY: setup run test lint typecheck unit template build bench clean
+
+setup: $(STAMP)
+
+$(STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(SAM_STAMP):
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements/sam.txt
+	@rm -f $(SAM_VENV)/.installed-* && touch $@
+
+## run: the gateway on http://127.0.0.1:$${PORT:-8080}/api/gate/v1 with moto, a sandbox upstream and demo data
+run: setup
+	$(BIN)/python -m spidergate.local
+
+## test: lint, type-check, unit + functional + integration tests, template checks
+test: setup $(SAM_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(BIN)/pytest
+
+## build: sam build, then import every built handler from the build output and check architectures
+build: setup $(SAM_STAMP)
+	$(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/sam build --parallel --cached
+	$(BIN)/python scripts/check_build.py
+
+## bench: added latency and throughput against the loopback upstream (prints figures; never fails on timing)
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .local

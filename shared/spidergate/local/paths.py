@@ -1,0 +1,25 @@
+"""Where the repository and its local-run files are (the package is installed editable from it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEMPLATE = "template.yaml"
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` (default: this module) holding ``template.yaml``."""
+    here = (start or Path(__file__)).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / TEMPLATE).is_file():
+            return candidate
+    raise FileNotFoundError(f"no {TEMPLATE} found above {here}; pass the template path explicitly")
+
+
+def template_path() -> Path:
+    return repo_root() / TEMPLATE
+
+
+def demo_file() -> Path:
+    """``.local/demo.json`` under the repository root (git-ignored): the demo agent's credentials."""
+    return repo_root() / ".local" / "demo.json"

@@ -1,0 +1,213 @@
+"""OpenAI chat request -> Bedrock Converse / ConverseStream parameters (PROVIDERS.md section 4).
+
+Dropped because Converse has no equivalent: logprobs/top_logprobs, penalties, seed, logit_bias,
+parallel_tool_calls, user, metadata, service_tier, store, modalities/audio, prediction.
+``n > 1`` and http(s) image URLs are refused (400) before any network call: Bedrock takes only
+inline images, and the gateway does not fetch URLs on a client's behalf.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from spidergate.providers.base import Target
+from spidergate.providers.chat_input import (
+    IMAGE_FORMATS,
+    JSON_ONLY_INSTRUCTION,
+    content_parts,
+    content_text,
+    function_tools,
+    has_tool_history,
+    history_tool_names,
+    image_url_of,
+    inline_image,
+    invalid,
+    json_schema_format,
+    pdf_of_file_part,
+    reject_multiple_choices,
+    requested_max_tokens,
+    sampling,
+    stop_sequences,
+    tool_call_input,
+    tool_choice,
+    wants_json_object,
+)
+
+Block = dict[str, Any]
+
+# toolResult content may not be empty; this stands in for a tool that printed nothing.
+EMPTY_TOOL_RESULT = "(no output)"
+_DOCUMENT_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9\s\-\(\)\[\]]+")
+
+
+def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for ``client.converse`` / ``client.converse_stream``."""
+    reject_multiple_choices(request, "Bedrock")
+    history: list[dict[str, Any]] = list(request.get("messages") or [])
+    system, turns = _conversation(history)
+    if wants_json_object(request):
+        system.append({"text": JSON_ONLY_INSTRUCTION})
+    params: dict[str, Any] = {"modelId": target.model.model, "messages": turns}
+    if system:
+        params["system"] = system
+    inference: dict[str, Any] = {}
+    max_tokens = requested_max_tokens(request)
+    if max_tokens:
+        inference["maxTokens"] = max_tokens
+    chosen = sampling(request)
+    if chosen:
+        inference["temperature" if chosen[0] == "temperature" else "topP"] = chosen[1]
+    stops = stop_sequences(request)
+    if stops:
+        inference["stopSequences"] = stops
+    if inference:
+        params["inferenceConfig"] = inference
+    tool_config = _tool_config(request, history)
+    if tool_config:
+        params["toolConfig"] = tool_config
+    schema = json_schema_format(request)
+    if schema:
+        structure = {"jsonSchema": {"schema": json.dumps(schema[0]), "name": schema[1]}}
+        params["outputConfig"] = {"textFormat": {"type": "json_schema", "structure": structure}}
+    return params
+
+
+def _conversation(messages: list[dict[str, Any]]) -> tuple[list[Block], list[dict[str, Any]]]:
+    """System blocks and alternating user/assistant turns (Converse refuses two in a row)."""
+    system: list[Block] = []
+    turns: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.get("role")
+        if role in ("system", "developer"):
+            system.extend(_text_blocks(message.get("content")))
+        elif role == "user":
+            _append(turns, "user", _user_blocks(message.get("content")))
+        elif role == "assistant":
+            _append(turns, "assistant", _assistant_blocks(message))
+        elif role == "tool":
+            _append(turns, "user", [_tool_result(message)])
+        else:
+            raise invalid(
+                f"message role {role!r} is not supported for Bedrock models", "unsupported_parameter"
+            )
+    if turns and turns[-1]["role"] == "assistant":
+        _trim_prefill(turns)
+    return system, turns
+
+
+def _append(turns: list[dict[str, Any]], role: str, blocks: list[Block]) -> None:
+    if not blocks:
+        return
+    if turns and turns[-1]["role"] == role:
+        turns[-1]["content"].extend(blocks)
+    else:
+        turns.append({"role": role, "content": blocks})
+
+
+def _trim_prefill(turns: list[dict[str, Any]]) -> None:
+    """A final assistant turn is a prefill; Claude models refuse one ending in whitespace."""
+    blocks = turns[-1]["content"]
+    if blocks and "text" in blocks[-1]:
+        blocks[-1]["text"] = blocks[-1]["text"].rstrip()
+        if not blocks[-1]["text"]:
+            blocks.pop()
+    if not blocks:
+        turns.pop()
+
+
+def _cache_point(part: dict[str, Any]) -> list[Block]:
+    """An Anthropic-style ``cache_control`` on a part becomes a Converse cache point after it."""
+    return [{"cachePoint": {"type": "default"}}] if isinstance(part.get("cache_control"), dict) else []
+
+
+def _text_blocks(content: Any) -> list[Block]:
+    blocks: list[Block] = []
+    for part in content_parts(content):
+        if part.get("type") != "text":
+            raise invalid("system messages may only hold text", "invalid_content")
+        if part.get("text"):
+            blocks.append({"text": str(part["text"])})
+            blocks.extend(_cache_point(part))
+    return blocks
+
+
+def _user_blocks(content: Any) -> list[Block]:
+    blocks: list[Block] = []
+    for part in content_parts(content):
+        kind = part.get("type")
+        if kind == "text":
+            if part.get("text"):
+                blocks.append({"text": str(part["text"])})
+        elif kind == "image_url":
+            blocks.append(_image_block(image_url_of(part)))
+        elif kind == "file":
+            data, filename = pdf_of_file_part(part)
+            name = _DOCUMENT_NAME_UNSAFE.sub(" ", filename.rsplit(".", 1)[0]).strip()[:200] or "document"
+            blocks.append({"document": {"format": "pdf", "name": name, "source": {"bytes": data.raw()}}})
+        else:
+            raise invalid(
+                f"content part type {kind!r} is not supported for Bedrock models", "invalid_content"
+            )
+        blocks.extend(_cache_point(part))
+    return blocks
+
+
+def _image_block(url: str) -> Block:
+    data = inline_image(url)
+    if data is None:
+        raise invalid(
+            "Bedrock needs inline images: send the image as a base64 data URL, not an http(s) URL",
+            "unsupported_image_url",
+        )
+    return {"image": {"format": IMAGE_FORMATS[data.media_type], "source": {"bytes": data.raw()}}}
+
+
+def _assistant_blocks(message: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = []
+    text = content_text(message.get("content"), separator="")
+    if text:
+        blocks.append({"text": text})
+    for call in message.get("tool_calls") or []:
+        name = str((call.get("function") or {}).get("name") or "")
+        use = {"toolUseId": str(call.get("id") or ""), "name": name, "input": tool_call_input(call)}
+        blocks.append({"toolUse": use})
+    return blocks
+
+
+def _tool_result(message: dict[str, Any]) -> Block:
+    text = content_text(message.get("content")) or EMPTY_TOOL_RESULT
+    return {"toolResult": {"toolUseId": str(message.get("tool_call_id") or ""), "content": [{"text": text}]}}
+
+
+def _tool_config(request: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """``toolConfig``: tools and choice, or stand-ins a tool history needs.
+
+    Converse has no ``none`` choice, so "none" omits the tools. But a history holding tool
+    blocks requires ``toolConfig``; then the tools stay (without a choice) and the model may
+    still call one: an unavoidable gap, so stand-ins are built from the history when needed.
+    """
+    tools = function_tools(request)
+    choice = tool_choice(request)
+    tool_history = has_tool_history(history)
+    if choice is not None and choice.mode == "none" and not tool_history:
+        return None
+    if not tools:
+        names = history_tool_names(history) if tool_history else []
+        if not names:
+            return None
+        stand_in = {"json": {"type": "object", "properties": {}}}
+        return {"tools": [{"toolSpec": {"name": n, "inputSchema": stand_in}} for n in names]}
+    specs: list[Block] = []
+    for tool in tools:
+        spec: Block = {"name": tool.name, "inputSchema": {"json": tool.parameters}}
+        if tool.description:
+            spec["description"] = tool.description
+        if tool.strict:
+            spec["strict"] = True
+        specs.append({"toolSpec": spec})
+    config: dict[str, Any] = {"tools": specs}
+    if choice is not None and choice.mode != "none":
+        config["toolChoice"] = {"tool": {"name": choice.name}} if choice.mode == "tool" else {choice.mode: {}}
+    return config

@@ -1,0 +1,1 @@
+"""Routing: model resolution, key ordering, failure classification and the fallback loop."""

@@ -1,0 +1,74 @@
+"""A container's view of brands' pooled keys: cached briefly, with local cooldowns applied at once.
+
+Cooldowns and disables are written to DynamoDB (shared by every container) and mirrored here so
+this container skips the key immediately; other containers see them within ``keys_cache_ttl``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from spidergate.domain import ProviderKey
+from spidergate.ttlcache import TTLCache
+from spidergate.vault.keys import KeyVault
+
+
+class KeyPool:
+    def __init__(
+        self, vault: KeyVault, *, keys_ttl: float, secret_ttl: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.vault = vault
+        self.clock = clock
+        self._keys: TTLCache[str, list[ProviderKey]] = TTLCache(keys_ttl)
+        self._material: TTLCache[str, str] = TTLCache(secret_ttl)
+        self._cool: dict[str, float] = {}  # key_id -> cooldown until (epoch), set by this container
+        self._disabled: dict[str, float] = {}  # key_id -> when this container disabled it
+        self._overlay_ttl = keys_ttl
+
+    async def keys(self, brand_id: str) -> list[ProviderKey]:
+        """All of a brand's keys (one Query per brand per TTL)."""
+        cached = self._keys.get(brand_id)
+        if cached is None:
+            cached = await asyncio.to_thread(self.vault.list, brand_id)
+            self._keys.put(brand_id, cached)
+        return cached
+
+    async def for_provider(self, brand_id: str, provider: str) -> list[ProviderKey]:
+        return [k for k in await self.keys(brand_id) if k.provider == provider]
+
+    def state(self, key: ProviderKey) -> str:
+        """"active", "cooling" or "disabled", local knowledge included."""
+        if key.status != "active":
+            return "disabled"
+        disabled_at = self._disabled.get(key.key_id)
+        if disabled_at is not None and disabled_at + self._overlay_ttl > self.clock():
+            return "disabled"  # until the cached list is refreshed from the table
+        until = max(key.cooldown_until, self._cool.get(key.key_id, 0.0))
+        return "cooling" if until > self.clock() else "active"
+
+    def cooldown_left(self, key: ProviderKey) -> float:
+        return max(0.0, max(key.cooldown_until, self._cool.get(key.key_id, 0.0)) - self.clock())
+
+    async def material(self, key: ProviderKey) -> str:
+        """The key's secret, from Secrets Manager once per ``secret_ttl``."""
+        found = self._material.get(key.key_id)
+        if found is None:
+            found = await asyncio.to_thread(self.vault.material, key)
+            self._material.put(key.key_id, found)
+        return found
+
+    async def cool_down(self, key: ProviderKey, seconds: float) -> None:
+        until = self.clock() + seconds
+        self._cool[key.key_id] = max(until, self._cool.get(key.key_id, 0.0))
+        await asyncio.to_thread(self.vault.cool_down, key, until)
+
+    async def disable(self, key: ProviderKey, reason: str) -> None:
+        self._disabled[key.key_id] = self.clock()
+        self._material.pop(key.key_id)
+        await asyncio.to_thread(self.vault.mark_disabled, key, reason)
+
+    def forget(self, brand_id: str) -> None:
+        """Drop the cached view of a brand (after a dashboard change in this container)."""
+        self._keys.pop(brand_id)

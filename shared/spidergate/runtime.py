@@ -1,0 +1,140 @@
+"""The container's wiring: every client and service built once, on first use, then reused.
+
+Tests build a Runtime with their own settings/clients; the web layer asks ``Runtime.build()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from spidergate.aws import AwsClients
+from spidergate.settings import Settings
+from spidergate.ttlcache import TTLCache
+
+if TYPE_CHECKING:
+    import httpx
+
+    from spidergate.auth import Authenticator
+    from spidergate.catalog import Catalog
+    from spidergate.providers.base import Adapter
+    from spidergate.routing.keypool import KeyPool
+    from spidergate.routing.router import Router
+    from spidergate.telemetry import Telemetry
+    from spidergate.usage.ledger import Ledger
+    from spidergate.vault import KeyVault, Records
+    from spidergate.vault.aliases import AliasOverrides
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    aws: AwsClients
+    http_client: httpx.AsyncClient | None = None
+    _overrides: TTLCache[str, dict[str, tuple[str, ...]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._overrides = TTLCache(self.settings.keys_cache_ttl)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        return cls(settings=settings, aws=AwsClients(settings))
+
+    @cached_property
+    def http(self) -> httpx.AsyncClient:
+        if self.http_client is None:
+            import httpx
+
+            s = self.settings
+            self.http_client = httpx.AsyncClient(
+                timeout=httpx.Timeout(s.upstream_read_timeout, connect=s.upstream_connect_timeout),
+                limits=httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=60),
+                follow_redirects=False,
+            )
+        return self.http_client
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from spidergate.catalog import get_catalog
+
+        return get_catalog()
+
+    @cached_property
+    def records(self) -> Records:
+        from spidergate.vault import Records
+
+        return Records(self.aws.dynamodb, self.settings.vault_table)
+
+    @cached_property
+    def keyvault(self) -> KeyVault:
+        from spidergate.vault import KeyVault
+
+        return KeyVault(
+            self.aws.dynamodb, self.aws.secrets, self.settings.vault_table,
+            secrets_prefix=self.settings.secrets_prefix,
+            allow_private_base_urls=self.settings.allow_private_base_urls,
+        )
+
+    @cached_property
+    def aliases(self) -> AliasOverrides:
+        from spidergate.vault.aliases import AliasOverrides
+
+        return AliasOverrides(self.aws.dynamodb, self.settings.vault_table)
+
+    @cached_property
+    def auth(self) -> Authenticator:
+        from spidergate.auth import Authenticator
+
+        return Authenticator(self.records, self.settings.auth_cache_ttl)
+
+    @cached_property
+    def pool(self) -> KeyPool:
+        from spidergate.routing.keypool import KeyPool
+
+        return KeyPool(self.keyvault, keys_ttl=self.settings.keys_cache_ttl, secret_ttl=self.settings.secret_cache_ttl)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        from spidergate.usage.ledger import Ledger
+
+        return Ledger(self.aws.dynamodb, self.settings.usage_table, self.settings)
+
+    @cached_property
+    def adapters(self) -> dict[str, Adapter]:
+        from spidergate.providers.registry import build_adapters
+
+        return build_adapters(self.http, self.settings)
+
+    @cached_property
+    def router(self) -> Router:
+        from spidergate.routing.router import Router
+
+        return Router(
+            pool=self.pool, adapters=self.adapters, providers=self.catalog.providers, metering=self.ledger,
+            deadline_seconds=self.settings.route_deadline_seconds, max_attempts=self.settings.route_max_attempts,
+            strategy=self.settings.key_order,
+        )
+
+    @cached_property
+    def telemetry(self) -> Telemetry:
+        from spidergate.telemetry import Telemetry
+
+        return Telemetry(self.settings)
+
+    async def alias_overrides(self, brand_id: str) -> dict[str, tuple[str, ...]]:
+        """A brand's alias chain overrides, cached briefly per container."""
+        found = self._overrides.get(brand_id)
+        if found is None:
+            found = await asyncio.to_thread(self.aliases.all, brand_id)
+            self._overrides.put(brand_id, found)
+        return found
+
+    async def aclose(self) -> None:
+        if self.http_client is not None:
+            await self.http_client.aclose()
+
+    def warm(self) -> Any:
+        """Touch the lazily built parts a first request needs (used by readiness checks)."""
+        return self.catalog

@@ -1,0 +1,1 @@
+"""Wire models (pydantic) following the official OpenAI OpenAPI schema."""

@@ -1,0 +1,85 @@
+"""The public catalog: model pages, one model, providers with key status, aliases with usage."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from spidergate.domain import Principal
+from spidergate.errors import ModelNotFound
+
+if TYPE_CHECKING:
+    from spidergate.catalog import Catalog
+    from spidergate.runtime import Runtime
+
+_PAGE_CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_PAGE_CACHE_SIZE = 256
+
+
+async def configured_providers(rt: Runtime, principal: Principal | None) -> frozenset[str]:
+    """Providers the caller can use: its brand's non-disabled keys, else the deployment's providers."""
+    known = frozenset(rt.catalog.providers)
+    if principal is None:
+        return rt.settings.enabled_providers(known)
+    keys = await rt.pool.keys(principal.brand_id)
+    return frozenset(k.provider for k in keys if rt.pool.state(k) != "disabled")
+
+
+def models_page(catalog: Catalog, params: dict[str, Any], configured: frozenset[str]) -> bytes:
+    """The serialized ``/models`` page for ``params``; pages are cached per container."""
+    from spidergate.catalog import ModelQuery
+
+    query = ModelQuery(**params, configured=configured)
+    cache_key = (catalog.etag, tuple(sorted((k, str(v)) for k, v in params.items())), configured)
+    hit = _PAGE_CACHE.get(cache_key)
+    if hit is not None:
+        _PAGE_CACHE.move_to_end(cache_key)
+        return hit
+    total, models = catalog.query(query)
+    body = {
+        "object": "list",
+        "data": [catalog.public(m, m.provider in configured) for m in models],
+        "total": total,
+        "limit": query.limit,
+        "offset": query.offset,
+        "has_more": query.offset + len(models) < total,
+    }
+    out = json.dumps(body, separators=(",", ":")).encode()
+    _PAGE_CACHE[cache_key] = out
+    if len(_PAGE_CACHE) > _PAGE_CACHE_SIZE:
+        _PAGE_CACHE.popitem(last=False)
+    return out
+
+
+def one_model(catalog: Catalog, model_id: str, configured: frozenset[str]) -> bytes:
+    model = catalog.get(model_id) or catalog.find(model_id)
+    if model is None:
+        raise ModelNotFound(f"The model `{model_id}` does not exist.", param="model")
+    return json.dumps(catalog.public(model, model.provider in configured), separators=(",", ":")).encode()
+
+
+async def providers_list(rt: Runtime, principal: Principal | None) -> bytes:
+    """Every routable provider with model counts and key status (the caller's brand, with a bearer)."""
+    catalog = rt.catalog
+    counts = catalog.provider_model_counts()
+    enabled = rt.settings.enabled_providers(frozenset(catalog.providers))
+    keys = await rt.pool.keys(principal.brand_id) if principal else []
+    data = []
+    for name, provider in sorted(catalog.providers.items()):
+        entry: dict[str, Any] = {
+            "id": name,
+            "object": "provider",
+            "name": provider.display_name,
+            "wire_format": provider.wire,
+            "models": counts.get(name, 0),
+            "free_tier": provider.free_tier,
+            "self_hosted": provider.self_hosted,
+            "configured": name in enabled,
+        }
+        if principal is not None:
+            states = [rt.pool.state(k) for k in keys if k.provider == name]
+            entry["keys"] = {s: states.count(s) for s in ("active", "cooling", "disabled")}
+            entry["configured"] = entry["keys"]["active"] + entry["keys"]["cooling"] > 0
+        data.append(entry)
+    return json.dumps({"object": "list", "data": data}, separators=(",", ":")).encode()

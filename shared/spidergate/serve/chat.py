@@ -1,0 +1,156 @@
+"""Chat completions: route a validated request, answer JSON or a pass-through SSE stream."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from spidergate.catalog.model import CHAT
+from spidergate.domain import Principal
+from spidergate.providers.base import Adapter, Completion, StreamPiece, Target, UpstreamError
+from spidergate.routing.router import RouteFailure, RouteRequest
+from spidergate.schemas.chat import ChatCompletionRequest
+from spidergate.schemas.validation import validate
+from spidergate.serve.exchange import Exchange, worst_cost_for
+from spidergate.usage import estimate
+from spidergate.usage.counts import Usage
+
+if TYPE_CHECKING:
+    from spidergate.runtime import Runtime
+
+_CONTENT = re.compile(rb'"(?:content|reasoning_content|refusal)"\s*:\s*"[^"]|"tool_calls"\s*:\s*\[|"finish_reason"\s*:\s*"')
+
+
+@dataclass
+class JsonAnswer:
+    body: bytes
+    headers: dict[str, str]
+    exchange: Exchange
+    status: int = 200
+
+
+@dataclass
+class StreamAnswer:
+    """An upstream stream committed to the client: ``events()`` yields SSE bytes, ``close()`` settles."""
+
+    headers: dict[str, str]
+    exchange: Exchange
+    head: list[StreamPiece]
+    rest: AsyncIterator[StreamPiece]
+    wants_usage: bool
+    _usage: Usage | None = None
+    _bytes: int = 0
+    _completed: bool = field(default=False)
+
+    async def events(self) -> AsyncIterator[bytes]:
+        """The SSE body: chunks, then usage is settled, then ``[DONE]``; an error event on a cut."""
+        try:
+            for piece in self.head:
+                out = self._take(piece)
+                if out:
+                    yield out
+            async for piece in self.rest:
+                out = self._take(piece)
+                if out:
+                    yield out
+        except UpstreamError as exc:
+            self.exchange.fail(502, "upstream_stream_error")
+            self._completed = True
+            await self._settle()
+            error = {"error": {"message": f"The upstream stream failed after it started: {exc.kind}. "
+                               "The response is incomplete.", "type": "api_error", "param": None,
+                               "code": "upstream_stream_error"}}
+            yield b"data: " + json.dumps(error).encode() + b"\n\n"
+            return
+        self._completed = True
+        await self._settle()
+        yield b"data: [DONE]\n\n"
+
+    async def close(self) -> None:
+        """Release the upstream and settle; records a client disconnect if the stream did not end."""
+        try:
+            await self.rest.aclose()  # type: ignore[attr-defined]
+        finally:
+            if not self._completed:
+                self.exchange.record.client_disconnected = True
+                self.exchange.fail(499, "client_disconnected")
+            await self._settle()
+
+    def _take(self, piece: StreamPiece) -> bytes | None:
+        if piece.usage is not None:
+            self._usage = piece.usage
+        if piece.usage_only and not self.wants_usage:
+            return None
+        self._bytes += len(piece.data)
+        return b"data: " + piece.data + b"\n\n"
+
+    async def _settle(self) -> None:
+        usage = self._usage
+        if usage is None:
+            # No usage arrived (cut stream or a provider without stream usage): estimate, and say so.
+            usage = Usage(prompt_tokens=self.exchange.record.usage.prompt_tokens,
+                          completion_tokens=max(1, self._bytes // 40), estimated=True)
+        self.exchange.account(usage)
+        await self.exchange.finish()
+
+
+async def chat_completion(
+    rt: Runtime, principal: Principal, request_id: str, payload: dict[str, Any], *, include_trace: bool = False
+) -> JsonAnswer | StreamAnswer:
+    """Serve one chat completion (raises GatewayError for the client; failures are recorded)."""
+    req = validate(ChatCompletionRequest, payload)
+    body = {k: v for k, v in payload.items() if k != "include_route_trace"}
+    stream = bool(req.stream)
+    exchange = Exchange(rt, principal, request_id, "chat", req.model, stream=stream)
+    models = await exchange.resolve()
+    prompt = estimate.prompt_tokens(payload["messages"], payload.get("tools"))
+    exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
+    route_req = RouteRequest(
+        principal=principal, request_id=request_id, models=models, mode=CHAT, needs=req.needs(),
+        token_estimate=prompt, output_ceiling=req.output_ceiling,
+        worst_cost=worst_cost_for(req.output_ceiling, prompt),
+    )
+    try:
+        if stream:
+            route = await exchange.run(route_req, lambda adapter, target: _open_stream(adapter, target, body))
+        else:
+            route = await exchange.run(route_req, lambda adapter, target: adapter.chat(target, body))
+    except RouteFailure as failure:
+        await exchange.finish()
+        raise failure.error from None
+    headers = exchange.rate_headers()
+    if exchange.fallback_from:
+        headers["x-spidergate-fallback-from"] = exchange.fallback_from
+    headers["x-spidergate-model"] = route.target.model.id
+    if stream:
+        head, rest = route.result
+        return StreamAnswer(headers, exchange, head, rest, req.wants_usage)
+    completion: Completion = route.result
+    exchange.account(completion.usage)
+    if include_trace:
+        out = dict(completion.body)
+        out["route_trace"] = exchange.trace()
+        content = json.dumps(out).encode()
+    else:
+        content = completion.raw if completion.raw is not None else json.dumps(completion.body).encode()
+    return JsonAnswer(content, headers, exchange)
+
+
+async def _open_stream(
+    adapter: Adapter, target: Target, body: dict[str, Any]
+) -> tuple[list[StreamPiece], AsyncIterator[StreamPiece]]:
+    """Start the upstream stream and read up to its first content: failures until then fall back."""
+    stream = adapter.chat_stream(target, body)
+    head: list[StreamPiece] = []
+    try:
+        async for piece in stream:
+            head.append(piece)
+            if _CONTENT.search(piece.data):
+                break
+    except BaseException:
+        await stream.aclose()  # type: ignore[attr-defined]
+        raise
+    return head, stream

@@ -1,0 +1,120 @@
+"""One gateway request's lifecycle: resolve, route, record, settle exactly once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from spidergate.catalog.model import ModelInfo
+from spidergate.domain import Principal
+from spidergate.routing.router import Route, RouteFailure, RouteRequest
+from spidergate.usage.counts import Usage
+from spidergate.usage.pricing import cost
+from spidergate.usage.record import RequestRecord
+
+if TYPE_CHECKING:
+    from spidergate.providers.base import Adapter, Target
+    from spidergate.runtime import Runtime
+
+T = TypeVar("T")
+log = logging.getLogger("spidergate.request")
+
+
+class Exchange:
+    """Tracks a request from resolution to settlement; ``finish`` is idempotent."""
+
+    def __init__(self, rt: Runtime, principal: Principal, request_id: str, endpoint: str, requested: str,
+                 *, stream: bool = False) -> None:
+        self.rt = rt
+        self.principal = principal
+        self.started = time.time()
+        self._t0 = time.perf_counter()
+        self.record = RequestRecord(
+            request_id=request_id, brand_id=principal.brand_id, agent_id=principal.agent_id, endpoint=endpoint,
+            requested_model=requested, alias=None, started_at=self.started, stream=stream,
+        )
+        self.admission: Any = None
+        self.route: Route[Any] | None = None
+        self.first_choice: str | None = None
+        self._finished = False
+
+    async def resolve(self) -> tuple[ModelInfo, ...]:
+        """The candidate models for the requested name (a 404 for unknown names)."""
+        overrides = await self.rt.alias_overrides(self.principal.brand_id)
+        resolution = self.rt.catalog.resolve(self.record.requested_model, overrides)
+        self.record.alias = resolution.alias
+        self.first_choice = resolution.models[0].id if resolution.models else None
+        return resolution.models
+
+    async def run(self, req: RouteRequest, call: Callable[[Adapter, Target], Awaitable[T]]) -> Route[T]:
+        try:
+            route = await self.rt.router.run(req, call)
+        except RouteFailure as failure:
+            self.admission = failure.admission
+            self.record.attempts = failure.attempts
+            self.record.status = failure.error.status
+            self.record.error_code = failure.error.code
+            raise
+        self.route = route
+        self.admission = route.admission
+        self.record.attempts = route.attempts
+        self.record.fallback = route.fallback
+        self.record.served_model = route.target.model.id
+        self.record.provider = route.target.provider.name
+        self.record.key_id = route.target.key.key_id
+        self.record.key_label = route.target.key.label
+        return route
+
+    def account(self, usage: Usage) -> None:
+        """Set the served usage and its exact cost."""
+        self.record.usage = usage
+        if self.route is not None:
+            self.record.cost = cost(self.route.target.model, usage)
+
+    def fail(self, status: int, code: str | None) -> None:
+        self.record.status = status
+        self.record.error_code = code
+
+    @property
+    def fallback_from(self) -> str | None:
+        """The alias's first choice when another model served (for X-SpiderGate-Fallback-From)."""
+        if self.route is not None and self.route.target.model.id != self.first_choice:
+            return self.first_choice
+        return None
+
+    def rate_headers(self) -> dict[str, str]:
+        return self.rt.ledger.headers(self.admission) if self.admission is not None else {}
+
+    def trace(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "request_id": r.request_id,
+            "requested_model": r.requested_model,
+            "alias": r.alias,
+            "served_model": r.served_model,
+            "fallback": r.fallback,
+            "attempts": [a.public() for a in r.attempts],
+        }
+
+    async def finish(self) -> None:
+        """Settle usage and emit telemetry, once; safe to call from every exit path."""
+        if self._finished:
+            return
+        self._finished = True
+        self.record.latency_ms = (time.perf_counter() - self._t0) * 1000
+        try:
+            await self.rt.ledger.settle(self.admission, self.record)
+        except Exception:
+            # Never lose the client's answer over accounting; the reservation sweep refunds holds.
+            log.exception("usage settlement failed", extra={"request_id": self.record.request_id})
+        self.rt.telemetry.request(self.record)
+
+
+def worst_cost_for(output_ceiling: int | None, prompt_tokens: int, units: Usage | None = None
+                   ) -> Callable[[ModelInfo], Decimal]:
+    from spidergate.usage.pricing import worst_case
+
+    return lambda model: worst_case(model, prompt_tokens, output_ceiling, units)

@@ -1,0 +1,65 @@
+"""Deployment settings: the only module that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a deployment, read from ``SPIDERGATE_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="SPIDERGATE_", extra="ignore")
+
+    stage: str = "dev"
+    region: str = "us-east-1"
+    vault_table: str = "spidergate-vault"
+    usage_table: str = "spidergate-usage"
+    upload_bucket: str = "spidergate-uploads"
+    secrets_prefix: str = "spidergate"
+    log_level: str = "INFO"
+    # Seconds a warm container trusts a cached token before re-reading it (revocation delay).
+    auth_cache_ttl: float = 30.0
+    # Seconds a container trusts its cached view of a brand's keys (cooldowns written by
+    # other containers show up within this delay).
+    keys_cache_ttl: float = 5.0
+    secret_cache_ttl: float = 300.0
+    # Allow provider base URLs on loopback / private networks (local runs, self-hosted models).
+    allow_private_base_urls: bool = False
+    # Router bounds: a long fallback chain must finish inside the Lambda timeout.
+    route_deadline_seconds: float = 25.0
+    route_max_attempts: int = 6
+    upstream_connect_timeout: float = 5.0
+    upstream_read_timeout: float = 60.0
+    # Dashboard auth (Cognito user pool).
+    cognito_issuer: str = ""
+    # App client id(s) whose tokens the dashboard accepts (comma-separated).
+    cognito_audience: str = ""
+    # Defaults to <issuer>/.well-known/jwks.json; set it when the pool is served elsewhere (moto).
+    cognito_jwks_url: str = ""
+    # Seconds a container keeps the pool's signing keys (an unknown kid refetches sooner).
+    cognito_jwks_ttl: float = 3600.0
+    # Longest date range (days, inclusive) one dashboard usage report may cover.
+    dashboard_max_range_days: int = 92
+    # Emit CloudWatch EMF metrics (one JSON line per request on stdout); off for local runs.
+    emit_metrics: bool = True
+    # Providers this deployment routes to (comma-separated); empty means every catalog provider.
+    providers: str = ""
+    # Key order within a provider: round_robin, least_spent or free_first.
+    key_order: str = "round_robin"
+    # Days a per-request usage record is kept before DynamoDB TTL removes it.
+    usage_record_ttl_days: int = 30
+    # Hours after which an unsettled reservation is refunded by the sweep.
+    reservation_stale_seconds: int = 900
+
+
+    def enabled_providers(self, known: frozenset[str]) -> frozenset[str]:
+        chosen = {p.strip() for p in self.providers.split(",") if p.strip()}
+        return frozenset(chosen & known) if chosen else known
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The container's settings, read once."""
+    return Settings()

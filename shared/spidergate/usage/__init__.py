@@ -1,0 +1,1 @@
+"""Usage: token counts, pricing, limits and budgets, the usage ledger."""

@@ -1,0 +1,254 @@
+"""Admission: the one conditional transaction before the upstream call, and what settle needs of it.
+
+Budget scheme ("committed" form). Each spend counter (agent/brand day/month, key month) keeps
+``committed`` = ``spent`` + ``reserved``. Conditions have no arithmetic, so the arithmetic moves to
+the value side: admitting ``reserve`` against ``budget`` is the condition
+``committed <= :ceiling`` with ``:ceiling = budget - reserve`` computed here from the budget the
+Principal carries *now*. A budget raised, lowered or newly set later is honoured on the next
+admission, because settle always adds actual spend to every counter whether or not a budget
+was set when the request started. A reserve larger than the whole budget is refused locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from spidergate.domain import Budgets, Principal, ProviderKey
+from spidergate.usage import keys
+from spidergate.usage.expressions import Expr, check, put_new, update
+from spidergate.usage.guards import (
+    BudgetGuard,
+    ConcurrencyGuard,
+    Guard,
+    KeyGuard,
+    ReservationGuard,
+    WindowGuard,
+)
+
+WINDOW_TTL_SECONDS = 3600
+DAY_SPEND_TTL_SECONDS = 40 * 86400
+MONTH_SPEND_TTL_SECONDS = 400 * 86400
+# A backstop only: the sweep refunds a reservation long before this.
+RESERVATION_TTL_SECONDS = 7 * 86400
+
+
+@dataclass(slots=True)
+class Hold:
+    """A spend counter holding the reservation (refunded at settle, or by the sweep)."""
+
+    key: keys.Key
+    guard: BudgetGuard | KeyGuard
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One entry of a ledger transaction and, if it is conditional, what its failure means."""
+
+    entry: dict[str, Any]
+    guard: Guard | None = None
+
+
+@dataclass(slots=True)
+class Admission:
+    """An admitted request: what settle, switch and the rate-limit headers need."""
+
+    request_id: str
+    brand_id: str
+    agent_id: str
+    admitted_at: float
+    key_id: str | None
+    reserved: Decimal = Decimal(0)
+    holds: list[Hold] = field(default_factory=list)
+    concurrency_held: bool = False
+    reservation_open: bool = False  # a RES# item exists (something to refund or release)
+    rev: int = 0  # bumped by every change to the reservation item (the sweep deletes on a match)
+    # Rate-limit state for the x-ratelimit-* headers.
+    rpm: int | None = None
+    tpm: int | None = None
+    window_reset_at: float = 0.0
+    requests_used: int = 0  # in this window, this request included
+    tokens_used: int = 0  # in this window, before this request
+    token_estimate: int = 0
+    counts_exact: bool = False  # read back from DynamoDB rather than estimated in this container
+    round_trips: int = 0  # DynamoDB calls made for this request so far (admit + switch + settle)
+
+    @property
+    def key_hold(self) -> Hold | None:
+        return next((h for h in self.holds if isinstance(h.guard, KeyGuard)), None)
+
+    @property
+    def budget_holds(self) -> list[Hold]:
+        return [h for h in self.holds if isinstance(h.guard, BudgetGuard)]
+
+
+def plan_admission(
+    table: str,
+    principal: Principal,
+    request_id: str,
+    *,
+    key: ProviderKey,
+    worst_cost: Decimal,
+    token_estimate: int,
+    now: float,
+) -> tuple[Admission, list[Check]]:
+    """The admission and its transaction; raises the refusal when one is certain without a round trip."""
+    limits = principal.limits
+    adm = Admission(
+        request_id=request_id,
+        brand_id=principal.brand_id,
+        agent_id=principal.agent_id,
+        admitted_at=now,
+        key_id=key.key_id,
+        rpm=limits.rpm,
+        tpm=limits.tpm,
+        window_reset_at=keys.minute_end(now),
+        token_estimate=token_estimate,
+    )
+    checks: list[Check] = []
+    if limits.rpm is not None or limits.tpm is not None:
+        checks.append(window_check(table, principal.agent_id, limits.rpm, limits.tpm, now))
+    if limits.concurrency is not None:
+        checks.append(concurrency_check(table, principal.agent_id, limits.concurrency))
+        adm.concurrency_held = True
+    for hold in budget_holds(principal, worst_cost, now):
+        checks.append(hold_check(table, hold, worst_cost, now))
+        adm.holds.append(hold)
+    key_part, key_hold = key_checks(table, key, worst_cost, token_estimate, now)
+    checks += key_part
+    if key_hold is not None:
+        adm.holds.append(key_hold)
+    if adm.holds:
+        adm.reserved = worst_cost
+    if adm.holds or adm.concurrency_held:
+        adm.reservation_open = True
+        checks.append(reservation_check(table, adm, new=True))
+    return adm, checks
+
+
+def window_check(table: str, agent_id: str, rpm: int | None, tpm: int | None, now: float) -> Check:
+    """+1 request in the minute window if requests < rpm and the tokens settled so far < tpm."""
+    e = Expr()
+    cond = []
+    if rpm is not None:
+        cond.append(e.below("requests", rpm))
+    if tpm is not None:
+        cond.append(e.below("tokens", tpm))
+    entry = update(
+        table,
+        keys.window_key(agent_id, now),
+        add={"requests": 1},
+        set_if_absent={"expires_at": int(keys.minute_end(now)) + WINDOW_TTL_SECONDS},
+        condition=cond,
+        expr=e,
+    )
+    return Check(entry, WindowGuard(agent_id, rpm, tpm, keys.minute_end(now)))
+
+
+def concurrency_check(table: str, agent_id: str, limit: int) -> Check:
+    e = Expr()
+    entry = update(
+        table, keys.concurrency_key(agent_id), add={"held": 1}, condition=[e.below("held", limit)], expr=e
+    )
+    return Check(entry, ConcurrencyGuard(agent_id, limit))
+
+
+def budget_holds(principal: Principal, reserve: Decimal, now: float) -> list[Hold]:
+    """A hold on every agent/brand counter that has a budget; refuses a reserve above a budget."""
+    holds: list[Hold] = []
+    scopes: tuple[tuple[str, str, Budgets], ...] = (
+        ("agent", principal.agent_id, principal.agent_budgets),
+        ("brand", principal.brand_id, principal.brand_budgets),
+    )
+    for scope, owner, budgets in scopes:
+        for period, budget in (("day", budgets.daily_usd), ("month", budgets.monthly_usd)):
+            if budget is None:
+                continue
+            resets = keys.day_end(now) if period == "day" else keys.month_end(now)
+            guard = BudgetGuard(scope, owner, period, budget, reserve, resets)
+            if reserve > budget:
+                raise guard.too_small()
+            if scope == "agent":
+                key = keys.agent_spend_key(owner, period, now)
+            else:
+                key = keys.brand_spend_key(owner, period, now)
+            holds.append(Hold(key, guard))
+    return holds
+
+
+def spend_ttl(key: keys.Key, now: float) -> int:
+    return int(now) + (DAY_SPEND_TTL_SECONDS if key[1].startswith("DAY#") else MONTH_SPEND_TTL_SECONDS)
+
+
+def hold_check(table: str, hold: Hold, amount: Decimal, now: float) -> Check:
+    """Reserve ``amount`` more on ``hold``'s counter if it stays within the guard's budget or cap."""
+    guard = hold.guard
+    limit = guard.budget if isinstance(guard, BudgetGuard) else guard.usd_cap
+    assert limit is not None
+    e = Expr()
+    cond = [e.at_most("committed", limit - amount)]
+    if isinstance(guard, KeyGuard) and guard.token_cap is not None:
+        cond.append(e.at_most("tokens", guard.token_cap - guard.token_estimate))
+    entry = update(
+        table,
+        hold.key,
+        add={"committed": amount, "reserved": amount},
+        set_if_absent={"expires_at": spend_ttl(hold.key, now)},
+        condition=cond,
+        expr=e,
+    )
+    return Check(entry, guard)
+
+
+def key_checks(
+    table: str, key: ProviderKey, reserve: Decimal, token_estimate: int, now: float
+) -> tuple[list[Check], Hold | None]:
+    """The chosen key's cap check: a hold when it has a spend cap, a bare check for a token cap."""
+    if key.monthly_cap_usd is None and key.monthly_token_cap is None:
+        return [], None
+    guard = KeyGuard(
+        key.key_id, key.monthly_cap_usd, key.monthly_token_cap, key.free_tier, reserve, token_estimate
+    )
+    refused = guard.too_small()
+    if refused is not None:
+        raise refused
+    spend_key = keys.key_spend_key(key.brand_id, key.key_id, now)
+    if key.monthly_cap_usd is not None:
+        hold = Hold(spend_key, guard)
+        return [hold_check(table, hold, reserve, now)], hold
+    assert key.monthly_token_cap is not None
+    e = Expr()
+    cond = [e.at_most("tokens", key.monthly_token_cap - token_estimate)]
+    return [Check(check(table, spend_key, cond, e), guard)], None
+
+
+def reservation_check(table: str, adm: Admission, *, new: bool) -> Check:
+    """Write the reservation item: what the sweep must refund if the request never settles."""
+    gsi1pk, gsi1sk = keys.reservation_index(adm.request_id, adm.admitted_at)
+    state = {
+        "request_id": adm.request_id,
+        "brand_id": adm.brand_id,
+        "agent_id": adm.agent_id,
+        "key_id": adm.key_id,
+        "reserved": adm.reserved,
+        "holds": [{"pk": h.key[0], "sk": h.key[1]} for h in adm.holds],
+        "concurrency": adm.concurrency_held,
+        "rev": adm.rev,
+    }
+    guard = ReservationGuard(adm.request_id, must_exist=not new)
+    pk, sk = keys.reservation_key(adm.request_id)
+    if new:
+        item = {
+            "pk": pk,
+            "sk": sk,
+            "gsi1pk": gsi1pk,
+            "gsi1sk": gsi1sk,
+            "created_at": adm.admitted_at,
+            "expires_at": int(adm.admitted_at) + RESERVATION_TTL_SECONDS,
+            **state,
+        }
+        return Check(put_new(table, item), guard)
+    e = Expr()
+    entry = update(table, (pk, sk), set_=state, condition=[f"attribute_exists({e.name('pk')})"], expr=e)
+    return Check(entry, guard)

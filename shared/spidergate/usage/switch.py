@@ -1,0 +1,74 @@
+"""Moving an admitted request to another key or model: only the key part and any top-up change."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from spidergate.domain import ProviderKey
+from spidergate.usage.admission import Admission, Check, Hold, hold_check, key_checks, reservation_check
+from spidergate.usage.expressions import delete, update
+from spidergate.usage.guards import BudgetGuard, KeyGuard, ReservationGuard
+from spidergate.usage.keys import reservation_key
+
+
+def plan_switch(
+    table: str, adm: Admission, *, key: ProviderKey, worst_cost: Decimal, now: float
+) -> tuple[Admission, list[Check]]:
+    """The admission as it will be after the switch, and the transaction taking it there.
+
+    An empty list means nothing in DynamoDB changes (no cap on either key and no dearer worst
+    case): the caller adopts the new state without a round trip. The reservation only grows: a
+    cheaper fallback keeps the larger hold, and settle refunds the difference.
+    """
+    new_reserved = max(adm.reserved, worst_cost)
+    delta = new_reserved - adm.reserved
+    checks: list[Check] = []
+    holds: list[Hold] = []
+    for hold in adm.budget_holds:
+        assert isinstance(hold.guard, BudgetGuard)
+        guard = dataclasses.replace(hold.guard, reserve=new_reserved)
+        if new_reserved > guard.budget:
+            raise guard.too_small()
+        moved = Hold(hold.key, guard)
+        if delta > 0:
+            checks.append(hold_check(table, moved, delta, now))
+        holds.append(moved)
+
+    old_key_hold = adm.key_hold
+    new_key_hold: Hold | None = None
+    if key.key_id == adm.key_id:
+        if old_key_hold is not None:
+            assert isinstance(old_key_hold.guard, KeyGuard)
+            guard_k = dataclasses.replace(old_key_hold.guard, reserve=new_reserved)
+            refused = guard_k.too_small()
+            if refused is not None:
+                raise refused
+            new_key_hold = Hold(old_key_hold.key, guard_k)
+            if delta > 0:
+                checks.append(hold_check(table, new_key_hold, delta, now))
+    else:
+        key_part, new_key_hold = key_checks(table, key, new_reserved, adm.token_estimate, now)
+        if old_key_hold is not None:
+            release = -adm.reserved
+            checks.append(
+                Check(update(table, old_key_hold.key, add={"committed": release, "reserved": release}))
+            )
+        checks += key_part
+    if new_key_hold is not None:
+        holds.append(new_key_hold)
+
+    moved_holds = key.key_id != adm.key_id and (old_key_hold is not None or new_key_hold is not None)
+    holds_changed = moved_holds or (delta > 0 and bool(holds))
+    new = dataclasses.replace(adm, key_id=key.key_id, holds=holds)
+    if not holds_changed:
+        return new, checks
+    new.reserved = new_reserved if holds else Decimal(0)
+    new.rev = adm.rev + 1
+    new.reservation_open = bool(holds) or adm.concurrency_held
+    if new.reservation_open:
+        checks.append(reservation_check(table, new, new=not adm.reservation_open))
+    elif adm.reservation_open:
+        guard_r = ReservationGuard(adm.request_id, must_exist=True)
+        checks.append(Check(delete(table, reservation_key(adm.request_id)), guard_r))
+    return new, checks
