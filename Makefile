@@ -34,10 +34,16 @@ test: setup $(SAM_STAMP)
 	$(BIN)/mypy
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(BIN)/pytest
 
+# sam build installs wheels with the Lambda runtime's interpreter (template.yaml: Runtime python3.12),
+# which must be on PATH: a system python3.12, else a pyenv one.
+LAMBDA_PYTHON := python3.12
+LAMBDA_PY_BIN = $(shell for p in $(LAMBDA_PYTHON) $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+	"$$p" -c 'import sys; print(sys.prefix + "/bin")' 2>/dev/null && break; done)
+
 ## build: sam build, then import every built handler from the build output and check architectures
 build: setup $(SAM_STAMP)
-	$(SAM_VENV)/bin/sam validate --lint
-	$(SAM_VENV)/bin/sam build --parallel --cached
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
+	PATH="$(LAMBDA_PY_BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --parallel --cached
 	$(BIN)/python scripts/check_build.py
 
 ## bench: added latency and throughput against the loopback upstream (prints figures; never fails on timing)

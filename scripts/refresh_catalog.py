@@ -84,7 +84,7 @@ _AZURE_ZONE = re.compile(r"^(?:us|eu|apac|global|global-standard|us-gov)/")
 _IMAGE_SIZE = re.compile(r"^(\d+)-x-(\d+)$")
 _IMAGE_QUALITIES = frozenset({"standard", "hd", "low", "medium", "high", "auto"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Per-pixel prices times an area give long fractions: round to a hundredth of a cent's hundredth.
+# Per-pixel prices times an area give long fractions: round to a millionth of a dollar.
 _IMAGE_QUANTUM = Decimal("0.000001")
 
 
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         wheel = Path(args.wheel) if args.wheel else download_wheel(args.version, Path(tmp))
         raw, info = read_member(wheel)
+    # The wheel's own version (its file name), so a --wheel run records what it really read.
+    version = wheel.name.split("-")[1]
     source = json.loads(raw)
     supplement = json.loads(Path(args.supplement).read_text(encoding="utf-8"))
     stats: Counter[str] = Counter()
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     document = {
         "source": {
             "package": "litellm",
-            "version": args.version,
+            "version": version,
             "file": SOURCE_MEMBER,
             "date": "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*info.date_time),
             "sha256": hashlib.sha256(raw).hexdigest(),

@@ -20,8 +20,10 @@ def make_client(service: str, settings: Settings) -> Any:
         retries={"mode": "standard", "total_max_attempts": 3},
         max_pool_connections=64,
         tcp_keepalive=True,
+        # Presigned S3 uploads must be SigV4: buckets created since mid-2020 refuse SigV2 policies.
+        signature_version="s3v4" if service == "s3" else None,
     )
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=config)
 
 
 @dataclass

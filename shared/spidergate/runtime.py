@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from spidergate.routing.router import Router
     from spidergate.telemetry import Telemetry
     from spidergate.usage.ledger import Ledger
+    from spidergate.usage.reports import UsageReports
     from spidergate.vault import KeyVault, Records
     from spidergate.vault.aliases import AliasOverrides
 
@@ -100,6 +101,12 @@ class Runtime:
         from spidergate.usage.ledger import Ledger
 
         return Ledger(self.aws.dynamodb, self.settings.usage_table, self.settings)
+
+    @cached_property
+    def reports(self) -> UsageReports:
+        from spidergate.usage.reports import UsageReports
+
+        return UsageReports(self.aws.dynamodb, self.settings.usage_table)
 
     @cached_property
     def adapters(self) -> dict[str, Adapter]:

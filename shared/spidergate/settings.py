@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     usage_record_ttl_days: int = 30
     # Hours after which an unsettled reservation is refunded by the sweep.
     reservation_stale_seconds: int = 900
+    # Media uploads. API Gateway and Lambda cap a request near 6 MB, about 4.5 MB of raw bytes once
+    # a binary body is base64-encoded: larger audio goes through a presigned S3 upload.
+    max_direct_upload_bytes: int = 4_500_000
+    max_upload_bytes: int = 26_214_400  # 25 MB, OpenAI's transcription file cap
+    upload_url_ttl_seconds: int = 900
+    # The largest response a buffered (Mangum) function may return: Lambda's 6 MB payload cap less
+    # room for the envelope; binary bodies count base64-encoded. 0 disables the check.
+    max_response_bytes: int = 6_000_000
 
 
     def enabled_providers(self, known: frozenset[str]) -> frozenset[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from spidergate.catalog import get_catalog
 
 CATALOG = get_catalog()
@@ -52,7 +51,13 @@ def test_embedding_chains_keep_one_model_across_providers(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "capability"),
-    [("vision", "vision"), ("tools", "tools"), ("reasoning", "reasoning"), ("extract", "json"), ("embed", "embeddings")],
+    [
+        ("vision", "vision"),
+        ("tools", "tools"),
+        ("reasoning", "reasoning"),
+        ("extract", "json"),
+        ("embed", "embeddings"),
+    ],
 )
 def test_aliases_require_their_capability(name: str, capability: str) -> None:
     assert capability in CATALOG.aliases[name].capabilities
@@ -68,19 +73,22 @@ def test_every_alias_requires_its_mode_capability() -> None:
 def test_free_alias_has_only_zero_priced_models() -> None:
     for model_id in CATALOG.aliases["free"].chain:
         model = CATALOG.get(model_id)
-        assert model is not None and model.free, model_id
+        assert model is not None, model_id
+        assert model.free, model_id
 
 
 def test_local_alias_is_self_hosted() -> None:
     for model_id in CATALOG.aliases["local"].chain:
         model = CATALOG.get(model_id)
-        assert model is not None and CATALOG.providers[model.provider].self_hosted
+        assert model is not None
+        assert CATALOG.providers[model.provider].self_hosted
 
 
 def test_long_context_alias_has_million_token_windows() -> None:
     for model_id in CATALOG.aliases["long-context"].chain:
         model = CATALOG.get(model_id)
-        assert model is not None and (model.context_window or 0) >= 1_000_000, model_id
+        assert model is not None, model_id
+        assert (model.context_window or 0) >= 1_000_000, model_id
 
 
 @pytest.mark.parametrize("name", ALIASES)

@@ -6,7 +6,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from spidergate.catalog import (
     PROVIDER_PREFERENCE,
     CatalogDataError,
@@ -80,7 +79,8 @@ def test_image_models_with_a_size_table_have_a_per_image_price() -> None:
 
 def test_get_takes_only_canonical_ids() -> None:
     model = CATALOG.get("openai/gpt-4o-mini")
-    assert model is not None and model.model == "gpt-4o-mini"
+    assert model is not None
+    assert model.model == "gpt-4o-mini"
     assert CATALOG.get("gpt-4o-mini") is None
     assert CATALOG.get("OpenAI/gpt-4o-mini") is None
 
@@ -226,14 +226,21 @@ def test_public_configured_flag_is_per_call_and_created_is_stable() -> None:
     assert CATALOG.public(model, True)["spidergate_info"]["configured"] is True
     other = CATALOG.get("openai/gpt-4o-mini")
     assert other is not None
-    assert yes["created"] == CATALOG.public(other, True)["created"] == load_catalog().public(model, True)["created"]
+    assert (
+        yes["created"]
+        == CATALOG.public(other, True)["created"]
+        == load_catalog().public(model, True)["created"]
+    )
 
 
 def test_public_media_prices_are_per_unit() -> None:
     tts, dalle = CATALOG.get("openai/tts-1"), CATALOG.get("openai/dall-e-3")
-    assert tts is not None and dalle is not None
+    assert tts is not None
+    assert dalle is not None
     assert tts.prices.per_character is not None
-    assert CATALOG.public(tts, False)["spidergate_info"]["pricing"]["per_character"] == float(tts.prices.per_character)
+    assert CATALOG.public(tts, False)["spidergate_info"]["pricing"]["per_character"] == float(
+        tts.prices.per_character
+    )
     pricing = CATALOG.public(dalle, False)["spidergate_info"]["pricing"]
     assert pricing["image_prices"] == {label: float(p) for label, p in dalle.prices.image_prices}
     assert pricing["per_image"] == float(max(p for _, p in dalle.prices.image_prices))
@@ -297,7 +304,16 @@ def test_image_price_without_a_quality_default_takes_the_dearest_of_the_size() -
 
 
 def test_image_price_of_a_flat_priced_model() -> None:
-    flat = next(m for m in CATALOG.models if m.mode == "image_generation" and not m.prices.image_prices)
+    flat = CATALOG.get("xai/grok-imagine-image")
+    assert flat is not None
+    assert not flat.prices.image_prices
+    assert isinstance(flat.prices.per_image, Decimal)
     assert image_price(flat, "1024x1024", "hd") == flat.prices.per_image
     assert image_price(flat) == flat.prices.per_image
-    assert isinstance(flat.prices.per_image, Decimal)
+
+
+def test_image_price_of_a_token_priced_model_is_none() -> None:
+    tokens_only = CATALOG.get("openai/gpt-image-2")
+    assert tokens_only is not None
+    assert tokens_only.prices.output
+    assert image_price(tokens_only, "1024x1024", "high") is None

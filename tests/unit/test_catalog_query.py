@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
-
 from spidergate.catalog import DEFAULT_LIMIT, MAX_LIMIT, ModelInfo, ModelQuery, get_catalog
 from spidergate.catalog.capabilities import CAPABILITIES
 from spidergate.errors import InvalidRequest
 
 CATALOG = get_catalog()
-EVERYTHING = ModelQuery(limit=MAX_LIMIT)
 
 
 def everything(**fields: Any) -> tuple[int, list[ModelInfo]]:
@@ -60,7 +59,8 @@ def test_pages_join_up_to_the_full_list() -> None:
 
 def test_provider_filter() -> None:
     total, page = everything(provider="anthropic")
-    assert page and all(m.provider == "anthropic" for m in page)
+    assert page
+    assert all(m.provider == "anthropic" for m in page)
     assert total == CATALOG.provider_model_counts()["anthropic"] == len(page)
 
 
@@ -72,14 +72,16 @@ def test_unknown_provider_is_invalid() -> None:
 
 def test_free_only() -> None:
     total, page = everything(free_only=True)
-    assert page and all(m.free for m in page)
+    assert page
+    assert all(m.free for m in page)
     assert total == sum(1 for m in CATALOG.models if m.free)
     assert total < len(CATALOG.models)
 
 
 def test_configured_only_keeps_the_configured_providers() -> None:
     total, page = everything(configured_only=True, configured=frozenset({"groq", "mistral"}))
-    assert page and {m.provider for m in page} == {"groq", "mistral"}
+    assert page
+    assert {m.provider for m in page} == {"groq", "mistral"}
     counts = CATALOG.provider_model_counts()
     assert total == counts["groq"] + counts["mistral"]
     assert everything(configured_only=True)[0] == 0
@@ -91,7 +93,7 @@ def test_search_is_case_insensitive_on_the_id_and_upstream_name() -> None:
     assert lower == upper
     assert lower[0] > 1
     assert all("gpt-4o-mini" in m.id.lower() for m in lower[1])
-    total, page = everything(search="kimi-k3")
+    _total, page = everything(search="kimi-k3")
     assert any(m.model == "moonshotai/Kimi-K3" for m in page)  # upstream name in another case
     assert everything(search="no-such-thing-anywhere") == (0, [])
 
@@ -136,7 +138,7 @@ def test_sort_orders(sort_by: str, order: str) -> None:
     total, page = everything(sort_by=sort_by, order=order)
     assert total == len(page) == len(CATALOG.models)
     assert {m.id for m in page} == {m.id for m in CATALOG.models}
-    for before, after in zip(page, page[1:], strict=False):
+    for before, after in itertools.pairwise(page):
         a, b = _sort_key(before, sort_by), _sort_key(after, sort_by)
         if sort_by == "context" and (a is None or b is None):
             assert b is None, "models without a known window come last"

@@ -21,7 +21,8 @@ COMMITTED = ROOT / "shared" / "spidergate" / "catalog" / "data" / "models.json"
 
 def _load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("refresh_catalog", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -32,59 +33,109 @@ refresh = _load_script()
 SOURCE: dict[str, Any] = {
     "sample_spec": {"litellm_provider": "one of https://docs.litellm.ai/docs/providers", "mode": "chat"},
     "gpt-4o-mini": {
-        "litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1.5e-07,
-        "output_cost_per_token": 6e-07, "cache_read_input_token_cost": 7.5e-08, "max_input_tokens": 128000,
-        "max_output_tokens": 16384, "supports_vision": True, "supports_function_calling": True,
-        "supports_response_schema": True, "deprecation_date": "2027-01-14",
+        "litellm_provider": "openai",
+        "mode": "chat",
+        "input_cost_per_token": 1.5e-07,
+        "output_cost_per_token": 6e-07,
+        "cache_read_input_token_cost": 7.5e-08,
+        "max_input_tokens": 128000,
+        "max_output_tokens": 16384,
+        "supports_vision": True,
+        "supports_function_calling": True,
+        "supports_response_schema": True,
+        "deprecation_date": "2027-01-14",
     },
-    "ft:gpt-4o-mini-2024-07-18": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 3e-07},
+    "ft:gpt-4o-mini-2024-07-18": {
+        "litellm_provider": "openai",
+        "mode": "chat",
+        "input_cost_per_token": 3e-07,
+    },
     "groq/llama-3.1-8b-instant": {
-        "litellm_provider": "groq", "mode": "chat", "input_cost_per_token": 5e-08, "output_cost_per_token": 8e-08,
+        "litellm_provider": "groq",
+        "mode": "chat",
+        "input_cost_per_token": 5e-08,
+        "output_cost_per_token": 8e-08,
     },
     "deepseek-chat": {"litellm_provider": "deepseek", "mode": "chat", "input_cost_per_token": 2.8e-07},
     "deepseek/deepseek-chat": {
-        "litellm_provider": "deepseek", "mode": "chat", "input_cost_per_token": 2.8e-07,
-        "output_cost_per_token": 4.2e-07, "supports_reasoning": True,
+        "litellm_provider": "deepseek",
+        "mode": "chat",
+        "input_cost_per_token": 2.8e-07,
+        "output_cost_per_token": 4.2e-07,
+        "supports_reasoning": True,
     },
     "bedrock/us-east-1/meta.llama3-8b-instruct-v1:0": {
-        "litellm_provider": "bedrock", "mode": "chat", "input_cost_per_token": 3e-07,
+        "litellm_provider": "bedrock",
+        "mode": "chat",
+        "input_cost_per_token": 3e-07,
     },
     "us.amazon.nova-lite-v1:0": {
-        "litellm_provider": "bedrock_converse", "mode": "chat", "input_cost_per_token": 6e-08,
+        "litellm_provider": "bedrock_converse",
+        "mode": "chat",
+        "input_cost_per_token": 6e-08,
     },
     "azure/eu/gpt-4o": {"litellm_provider": "azure", "mode": "chat", "input_cost_per_token": 2.75e-06},
     "gpt-5-pro": {
-        "litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1.5e-05,
+        "litellm_provider": "openai",
+        "mode": "chat",
+        "input_cost_per_token": 1.5e-05,
         "supported_endpoints": ["/v1/responses"],
     },
     "o1-realtime": {"litellm_provider": "openai", "mode": "realtime", "input_cost_per_token": 5e-06},
-    "vertex_ai/gemini-2.5-pro": {"litellm_provider": "vertex_ai", "mode": "chat", "input_cost_per_token": 1e-06},
+    "vertex_ai/gemini-2.5-pro": {
+        "litellm_provider": "vertex_ai",
+        "mode": "chat",
+        "input_cost_per_token": 1e-06,
+    },
     "claude-latest": {"alias_of": "claude-sonnet-4-5"},
-    "fireworks_ai/kimi-k3": {"litellm_provider": "fireworks_ai", "mode": "chat", "input_cost_per_token": 3e-06},
-    "fireworks_ai/kimi-k3-fast": {"litellm_provider": "fireworks_ai", "mode": "chat", "input_cost_per_token": 4e-06},
+    "fireworks_ai/kimi-k3": {
+        "litellm_provider": "fireworks_ai",
+        "mode": "chat",
+        "input_cost_per_token": 3e-06,
+    },
+    "fireworks_ai/kimi-k3-fast": {
+        "litellm_provider": "fireworks_ai",
+        "mode": "chat",
+        "input_cost_per_token": 4e-06,
+    },
     "azure/standard/1024-x-1024/dall-e-3": {
-        "litellm_provider": "azure", "mode": "image_generation", "input_cost_per_pixel": 4.19617e-08,
+        "litellm_provider": "azure",
+        "mode": "image_generation",
+        "input_cost_per_pixel": 4.19617e-08,
         "output_cost_per_token": 0.0,
     },
     "azure/hd/1024-x-1792/dall-e-3": {
-        "litellm_provider": "azure", "mode": "image_generation", "input_cost_per_pixel": 7.19343e-08,
+        "litellm_provider": "azure",
+        "mode": "image_generation",
+        "input_cost_per_pixel": 7.19343e-08,
     },
     "high/1024-x-1536/gpt-image-1": {
-        "litellm_provider": "openai", "mode": "image_generation", "input_cost_per_image": 0.25,
+        "litellm_provider": "openai",
+        "mode": "image_generation",
+        "input_cost_per_image": 0.25,
         "input_cost_per_pixel": 1.5e-07,
     },
     "gpt-image-1": {
-        "litellm_provider": "openai", "mode": "image_generation", "input_cost_per_token": 5e-06,
+        "litellm_provider": "openai",
+        "mode": "image_generation",
+        "input_cost_per_token": 5e-06,
         "output_cost_per_image_token": 4e-05,
     },
     "tts-1": {"litellm_provider": "openai", "mode": "audio_speech", "input_cost_per_character": 1.5e-05},
-    "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
+    "whisper-1": {
+        "litellm_provider": "openai",
+        "mode": "audio_transcription",
+        "input_cost_per_second": 0.0001,
+    },
     "together_ai/unpriced-model": {"litellm_provider": "together_ai", "mode": "chat"},
     "gemini/lyria-3": {
-        "litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 0, "output_cost_per_token": 0,
+        "litellm_provider": "gemini",
+        "mode": "chat",
+        "input_cost_per_token": 0,
+        "output_cost_per_token": 0,
         "output_cost_per_image": 0.04,
     },
-}  # fmt: skip
+}
 
 
 def build(source: dict[str, Any] = SOURCE) -> tuple[dict[str, dict[str, Any]], Counter[str]]:
@@ -168,14 +219,21 @@ def test_supplement_adds_missing_ids_and_never_overrides_the_source() -> None:
     supplement = {
         "models": {
             "openai/dall-e-2": {
-                "comment": "why", "provider": "openai", "model": "dall-e-2", "mode": "image_generation",
-                "prices": {"per_image": "0.02"}, "image_prices": {"1024x1024/standard": "0.02"},
+                "comment": "why",
+                "provider": "openai",
+                "model": "dall-e-2",
+                "mode": "image_generation",
+                "prices": {"per_image": "0.02"},
+                "image_prices": {"1024x1024/standard": "0.02"},
             },
             "openai/tts-1": {
-                "provider": "openai", "model": "tts-1", "mode": "audio_speech", "prices": {"per_character": "1"},
+                "provider": "openai",
+                "model": "tts-1",
+                "mode": "audio_speech",
+                "prices": {"per_character": "1"},
             },
         }
-    }  # fmt: skip
+    }
     refresh.merge_supplement(models, supplement, stats)
     assert models["openai/dall-e-2"]["capabilities"] == ["image"]
     assert "comment" not in models["openai/dall-e-2"]

@@ -58,9 +58,11 @@ def _limits(limits: Limits) -> str:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = commands.add_parser("agent", help="agents and their credentials").add_subparsers(
-        dest="action", required=True
+        dest="command", required=True
     )
-    cmd = group.add_parser("create", parents=[json_option()], help="create an agent; prints its credentials once")
+    cmd = group.add_parser(
+        "create", parents=[json_option()], help="create an agent; prints its credentials once"
+    )
     cmd.add_argument("--brand", required=True)
     cmd.add_argument("--name", required=True)
     cmd.add_argument("--rpm", type=int, help="requests per minute")

@@ -14,7 +14,7 @@ def create(args: argparse.Namespace, services: Services) -> Outcome:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    group = commands.add_parser("brand", help="brands").add_subparsers(dest="action", required=True)
+    group = commands.add_parser("brand", help="brands").add_subparsers(dest="command", required=True)
     cmd = group.add_parser("create", parents=[json_option()], help="create a brand")
     cmd.add_argument("--name", required=True)
     cmd.add_argument("--id", help="brand id (default: generated brd_…)")

@@ -21,7 +21,7 @@ class Outcome:
 
 def emit(outcome: Outcome, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(outcome.data, indent=2, default=str))
+        print(json.dumps(outcome.data, indent=2, default=str, ensure_ascii=False))
     else:
         print("\n".join(outcome.lines))
 

@@ -10,7 +10,13 @@ from spidergate.cli.services import Services
 
 def create(args: argparse.Namespace, services: Services) -> Outcome:
     pat_id, token = services.records.create_pat(args.brand, args.agent, args.name)
-    data = {"pat_id": pat_id, "token": token, "brand_id": args.brand, "agent_id": args.agent, "name": args.name}
+    data = {
+        "pat_id": pat_id,
+        "token": token,
+        "brand_id": args.brand,
+        "agent_id": args.agent,
+        "name": args.name,
+    }
     lines = [
         f"Created PAT {pat_id} acting as agent {args.agent}.",
         "Token, shown this once (only its hash is stored):",
@@ -25,7 +31,9 @@ def revoke(args: argparse.Namespace, services: Services) -> Outcome:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    group = commands.add_parser("pat", help="personal access tokens").add_subparsers(dest="action", required=True)
+    group = commands.add_parser("pat", help="personal access tokens").add_subparsers(
+        dest="command", required=True
+    )
     cmd = group.add_parser("create", parents=[json_option()], help="create a PAT; prints the token once")
     cmd.add_argument("--brand", required=True)
     cmd.add_argument("--agent", required=True)

@@ -80,7 +80,9 @@ class AgentCredentials(BaseModel):
 
     @classmethod
     def of(cls, cred: IssuedCredential) -> AgentCredentials:
-        return cls(client_id=cred.client_id, api_key=cred.api_key, api_secret=cred.api_secret, bearer=cred.bearer)
+        return cls(
+            client_id=cred.client_id, api_key=cred.api_key, api_secret=cred.api_secret, bearer=cred.bearer
+        )
 
 
 class AgentIssued(BaseModel):
@@ -106,7 +108,9 @@ class AgentDesk:
 
     async def list(self, brand_id: str, *, limit: int, cursor: str | None) -> Page[AgentPublic]:
         """The brand's agents, revoked ones included, in id order."""
-        start = decode_cursor(cursor, expect={"pk": "", "sk": "", "gsi1pk": f"BRAND#{brand_id}", "gsi1sk": ""})
+        start = decode_cursor(
+            cursor, expect={"pk": "", "sk": "", "gsi1pk": f"BRAND#{brand_id}", "gsi1sk": ""}
+        )
         agents, last = await asyncio.to_thread(self.records.list_agents, brand_id, limit, start)
         return Page[AgentPublic].of([AgentPublic.of(a) for a in agents], encode_cursor(last))
 
@@ -117,8 +121,13 @@ class AgentDesk:
         agent, cred = await asyncio.to_thread(
             self.records.create_agent, brand_id, body.name, body.limits, body.budgets
         )
-        await self._audit(brand_id, actor, "agent.create", agent.agent_id, {
-            "name": agent.name, **self._settings(agent.limits, agent.budgets)})
+        await self._audit(
+            brand_id,
+            actor,
+            "agent.create",
+            agent.agent_id,
+            {"name": agent.name, **self._settings(agent.limits, agent.budgets)},
+        )
         return AgentIssued(agent=AgentPublic.of(agent), credentials=AgentCredentials.of(cred))
 
     async def update(self, brand_id: str, agent_id: str, body: AgentUpdate, actor: str) -> AgentPublic:
@@ -127,10 +136,16 @@ class AgentDesk:
         limits: Limits | None = None
         budgets: Budgets | None = None
         if "limits" in given:
-            limits = Limits.model_validate(_merge(current.limits, body.limits)) if body.limits is not None else Limits()
+            limits = (
+                Limits.model_validate(_merge(current.limits, body.limits))
+                if body.limits is not None
+                else Limits()
+            )
         if "budgets" in given:
             budgets = (
-                Budgets.model_validate(_merge(current.budgets, body.budgets)) if body.budgets is not None else Budgets()
+                Budgets.model_validate(_merge(current.budgets, body.budgets))
+                if body.budgets is not None
+                else Budgets()
             )
         name = body.name
         agent = await asyncio.to_thread(
@@ -166,5 +181,7 @@ class AgentDesk:
             out["budgets"] = budgets.model_dump(mode="json", exclude_none=True)
         return out
 
-    async def _audit(self, brand_id: str, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
+    async def _audit(
+        self, brand_id: str, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> None:
         await asyncio.to_thread(self.vault.record_audit, brand_id, actor, action, target, details)

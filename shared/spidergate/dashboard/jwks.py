@@ -86,7 +86,9 @@ class JwksCache:
             response = await self.http.get(self.url, timeout=5.0)
         except httpx.HTTPError as exc:
             log.warning("JWKS fetch failed: %s", type(exc).__name__)
-            raise IdentityProviderUnavailable("Could not reach the identity provider to verify the session.") from exc
+            raise IdentityProviderUnavailable(
+                "Could not reach the identity provider to verify the session."
+            ) from exc
         if response.status_code != 200:
             log.warning("JWKS fetch answered %d", response.status_code)
             raise IdentityProviderUnavailable("The identity provider did not return its signing keys.")
@@ -94,5 +96,7 @@ class JwksCache:
             document: Any = response.json()
             key_set = PyJWKSet.from_dict(document)
         except (ValueError, PyJWKSetError, AttributeError, TypeError) as exc:
-            raise IdentityProviderUnavailable("The identity provider returned unusable signing keys.") from exc
+            raise IdentityProviderUnavailable(
+                "The identity provider returned unusable signing keys."
+            ) from exc
         return {k.key_id: k for k in key_set.keys if k.key_id}

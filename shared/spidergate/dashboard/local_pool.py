@@ -5,6 +5,7 @@ Development only: the Lambda functions never import this module.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -54,18 +55,8 @@ def create_local_sign_in(
     ``endpoint_url`` is that moto server's base URL, or ``None`` under ``mock_aws``.
     """
     pool_id = cognito.create_user_pool(PoolName=pool_name)["UserPool"]["Id"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="spidergate-dashboard",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
-    password = "Sg-" + secrets.token_urlsafe(12) + "9!"
-    cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
-    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
-    for brand_id, role in brands.items():
-        group = group_name(brand_id, role)
-        cognito.create_group(UserPoolId=pool_id, GroupName=group)
-        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+    client_id = create_app_client(cognito, pool_id)
+    password = add_member(cognito, pool_id, username, brands)
     tokens = sign_in(cognito, client_id, username, password)
     issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
     base = endpoint_url.rstrip("/") if endpoint_url else f"https://cognito-idp.{region}.amazonaws.com"
@@ -79,6 +70,29 @@ def create_local_sign_in(
         id_token=tokens["IdToken"],
         access_token=tokens["AccessToken"],
     )
+
+
+def create_app_client(cognito: Any, pool_id: str, name: str = "spidergate-dashboard") -> str:
+    """An app client allowing username/password sign-in; returns its client id."""
+    created = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=name,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    return str(created["UserPoolClient"]["ClientId"])
+
+
+def add_member(cognito: Any, pool_id: str, username: str, brands: dict[str, Role]) -> str:
+    """A confirmed user in the groups granting ``brands``; returns the generated password."""
+    password = "Sg-" + secrets.token_urlsafe(12) + "9!"
+    cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+    for brand_id, role in brands.items():
+        group = group_name(brand_id, role)
+        with contextlib.suppress(cognito.exceptions.GroupExistsException):  # another member holds the role
+            cognito.create_group(UserPoolId=pool_id, GroupName=group)
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+    return password
 
 
 def sign_in(cognito: Any, client_id: str, username: str, password: str) -> dict[str, str]:

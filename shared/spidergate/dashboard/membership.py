@@ -12,7 +12,7 @@ An ``admin`` reads and writes the brand's dashboard; a ``viewer`` only reads.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from spidergate.errors import PermissionDenied
 
@@ -32,8 +32,8 @@ def _grant(roles: dict[str, Role], brand_id: str, role: str) -> None:
     if role not in ROLES or not _valid_brand(brand_id):
         return
     current = roles.get(brand_id)
-    if current is None or ROLES.index(cast(Role, role)) > ROLES.index(current):
-        roles[brand_id] = cast(Role, role)
+    if current is None or ROLES.index(role) > ROLES.index(current):
+        roles[brand_id] = role
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -66,5 +66,7 @@ def require_role(roles: Mapping[str, Role], brand_id: str, *, write: bool) -> Ro
     if role is None:
         raise PermissionDenied(f"You are not a member of brand {brand_id}.", code="not_a_member")
     if write and role != "admin":
-        raise PermissionDenied(f"Your role on brand {brand_id} is {role}; changes need admin.", code="admin_required")
+        raise PermissionDenied(
+            f"Your role on brand {brand_id} is {role}; changes need admin.", code="admin_required"
+        )
     return role

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from spidergate import tokens
 from spidergate.domain import Agent, ProviderKey
-from spidergate.dynamo import to_item
 from spidergate.vault import KeyVault, Records
 from spidergate.vault.records import IssuedCredential, now_iso
 
@@ -80,14 +79,7 @@ def ensure_agent(records: Records, brand_id: str, agent_id: str, name: str) -> A
     if agent is not None:
         return agent
     agent = Agent(agent_id=agent_id, brand_id=brand_id, name=name, created_at=now_iso())
-    item = {
-        "pk": f"AGENT#{agent_id}",
-        "sk": "AGENT",
-        "gsi1pk": f"BRAND#{brand_id}",
-        "gsi1sk": f"AGENT#{agent_id}",
-        **agent.model_dump(mode="json"),
-    }
-    records.ddb.put_item(TableName=records.table, Item=to_item(item))
+    records.put_agent(agent)
     return agent
 
 
@@ -96,8 +88,7 @@ def ensure_credential(records: Records, cred: IssuedCredential) -> None:
     found, _agent = records.lookup_credential(cred.client_id, cred.api_key)
     if found is not None and found.status == "active" and tokens.matches(cred.api_secret, found.secret_hash):
         return
-    # Same item shape as agent creation: reuse Records' own builder rather than restating it.
-    records.ddb.put_item(TableName=records.table, Item=to_item(records._credential_item(cred)))
+    records.put_credential(cred)
 
 
 def seed_demo(records: Records, vault: KeyVault, sandbox_url: str, credential: IssuedCredential) -> DemoSeed:

@@ -1,166 +1,57 @@
-"""Start the local stack's pieces: moto (AWS), the sandbox upstream, tables and demo data.
+"""The local stack: moto provisioned from ``template.yaml``, the sandbox, and the demo data.
 
 Used by ``python -m spidergate.local`` and by integration-test fixtures. Nothing here touches
-``os.environ``: ``stack_env`` returns the variables a gateway process needs, callers apply them.
+``os.environ``: ``stack_env`` returns the variables a gateway process needs; callers apply them
+(or pass them to ``start_gateway``). The server helpers are re-exported from ``servers``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import socket
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from spidergate.local.sandbox import SandboxState, create_sandbox_app
 from spidergate.local.seed import DemoSeed, load_or_create_credential, seed_demo
+from spidergate.local.servers import (
+    HOST,
+    Running,
+    free_port,
+    port_is_free,
+    port_or_free,
+    start_gateway,
+    start_moto,
+    start_sandbox,
+    wait_until_ready,
+)
 from spidergate.local.tables import create_tables
 from spidergate.settings import Settings
 from spidergate.vault import KeyVault, Records
 
-HOST = "127.0.0.1"
+__all__ = [
+    "HOST",
+    "LocalStack",
+    "Running",
+    "free_port",
+    "local_settings",
+    "moto_client",
+    "port_is_free",
+    "port_or_free",
+    "provision",
+    "seed",
+    "stack_env",
+    "start_gateway",
+    "start_local_stack",
+    "start_moto",
+    "start_sandbox",
+    "wait_until_ready",
+]
+
 LOCAL_REGION = "us-east-1"
 LOCAL_STAGE = "local"
 LOCAL_VAULT_TABLE = "spidergate-local-vault"
 LOCAL_USAGE_TABLE = "spidergate-local-usage"
 LOCAL_UPLOAD_BUCKET = "spidergate-local-uploads"
-
-
-@dataclass
-class Running:
-    """A server started here: where it listens and how to stop it (``stop`` is idempotent)."""
-
-    name: str
-    host: str
-    port: int
-    _stop: Callable[[], None] = field(repr=False)
-    _stopped: bool = field(default=False, repr=False)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def stop(self) -> None:
-        if not self._stopped:
-            self._stopped = True
-            self._stop()
-
-    def __enter__(self) -> Running:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def free_port(host: str = HOST) -> int:
-    """A port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
-def port_or_free(preferred: int | None, host: str = HOST) -> int:
-    """``preferred`` when it is free, else a free port."""
-    return preferred if preferred and port_is_free(preferred, host) else free_port(host)
-
-
-def wait_until_ready(url: str, timeout: float = 10.0) -> None:
-    """Poll ``url`` until it answers anything below 500; ``TimeoutError`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    with httpx.Client(timeout=1.0) as client:
-        while True:
-            try:
-                if client.get(url).status_code < 500:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not become ready within {timeout:.0f} s")
-            time.sleep(0.05)
-
-
-def start_moto(port: int = 0, host: str = HOST) -> Running:
-    """An in-process moto server (``port=0``: any free port) with werkzeug's request log quieted."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    running = Running("moto", host, int(server.get_host_and_port()[1]), server.stop)
-    wait_until_ready(f"{running.url}/moto-api/")
-    return running
-
-
-def start_sandbox(
-    port: int = 0, host: str = HOST, *, process: bool = False, state: SandboxState | None = None
-) -> Running:
-    """The sandbox upstream under uvicorn: in a background thread, or in its own ``process``.
-
-    A process keeps the sandbox off the caller's GIL (benchmarks); a thread lets a test share
-    ``state`` with it. ``port=0`` picks a free port.
-    """
-    if process:
-        if state is not None:
-            raise ValueError("a sandbox in another process cannot share in-process state")
-        return _sandbox_process(port or free_port(host), host)
-    import uvicorn
-
-    config = uvicorn.Config(
-        create_sandbox_app(state), host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="sandbox", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the sandbox did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = int(server.servers[0].sockets[0].getsockname()[1])
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-    return Running("sandbox", host, bound, stop)
-
-
-def _sandbox_process(port: int, host: str) -> Running:
-    cmd = [sys.executable, "-m", "spidergate.local.sandbox", "--host", host, "--port", str(port)]
-    proc = subprocess.Popen(cmd)
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-    running = Running("sandbox", host, port, stop)
-    try:
-        wait_until_ready(f"{running.url}/_control/health")
-    except TimeoutError:
-        running.stop()
-        raise
-    return running
 
 
 def stack_env(
@@ -186,6 +77,7 @@ def stack_env(
         "SPIDERGATE_USAGE_TABLE": usage_table,
         "SPIDERGATE_UPLOAD_BUCKET": upload_bucket,
         "SPIDERGATE_ALLOW_PRIVATE_BASE_URLS": "true",
+        "SPIDERGATE_EMIT_METRICS": "false",  # no EMF lines on stdout locally
     }
 
 

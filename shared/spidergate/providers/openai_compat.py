@@ -11,8 +11,17 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from spidergate.providers.base import Adapter, Completion, StreamPiece, Target, UpstreamError
+from spidergate.providers.base import (
+    Adapter,
+    AudioUpload,
+    BinaryResult,
+    Completion,
+    StreamPiece,
+    Target,
+    UpstreamError,
+)
 from spidergate.providers.errors import error_fields, from_response, transport_errors
+from spidergate.providers.openai_media import json_body, post_speech, post_transcription
 from spidergate.usage.counts import Usage
 
 # Fields only the gateway understands; never sent upstream.
@@ -70,6 +79,17 @@ class OpenAICompatAdapter(Adapter):
         body = {k: v for k, v in request.items() if k not in target.provider.drop_params}
         body["model"] = target.model.model
         return await self._post_json(target, "/embeddings", body)
+
+    async def images(self, target: Target, request: dict[str, Any]) -> Completion:
+        return await self._post_json(target, "/images/generations", json_body(target, request))
+
+    async def speech(self, target: Target, request: dict[str, Any]) -> BinaryResult:
+        return await post_speech(self.http, target, self._url(target, "/audio/speech"), self._headers(target), request)
+
+    async def transcription(self, target: Target, fields: dict[str, Any], upload: AudioUpload
+                            ) -> Completion | BinaryResult:
+        url = self._url(target, "/audio/transcriptions")
+        return await post_transcription(self.http, target, url, self._headers(target), fields, upload)
 
     async def _post_json(self, target: Target, path: str, body: dict[str, Any]) -> Completion:
         name = target.provider.name

@@ -45,7 +45,9 @@ def _param(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for i, item in enumerate(loc):
         text = str(item)
-        if text == "body" or text[:1].isupper() or text.startswith(("function-", "literal[", "str", "list[")):
+        if text == "body" or text[:1].isupper() or text in ("str", "int") or text.startswith(
+            ("function-", "literal[", "list[", "str[", "int[")
+        ):
             continue
         if i >= 2 and isinstance(loc[i - 1], int) and str(loc[i - 2]) in _TAGGED and isinstance(item, str):
             continue  # the discriminator value (role / part type)

@@ -83,3 +83,42 @@ async def providers_list(rt: Runtime, principal: Principal | None) -> bytes:
             entry["configured"] = entry["keys"]["active"] + entry["keys"]["cooling"] > 0
         data.append(entry)
     return json.dumps({"object": "list", "data": data}, separators=(",", ":")).encode()
+
+
+_ALIAS_USAGE: dict[str | None, tuple[float, dict[str, Any]]] = {}
+_ALIAS_USAGE_TTL = 30.0
+
+
+async def aliases_list(rt: Runtime, principal: Principal | None) -> bytes:
+    """All task aliases with their chains (the brand's overrides, with a bearer) and 24 h usage."""
+    import time
+
+    brand = principal.brand_id if principal else None
+    overrides = await rt.alias_overrides(brand) if brand else {}
+    cached = _ALIAS_USAGE.get(brand)
+    if cached is None or cached[0] < time.monotonic():
+        usage = await rt.reports.alias_usage(brand)
+        cached = (time.monotonic() + _ALIAS_USAGE_TTL, dict(usage))
+        _ALIAS_USAGE[brand] = cached
+    usage_by_alias = cached[1]
+    data = []
+    for name, alias in rt.catalog.aliases.items():
+        chain = [m.id for m in rt.catalog.resolve(name, overrides).models]
+        used = usage_by_alias.get(name)
+        data.append({
+            "id": name,
+            "object": "alias",
+            "description": alias.description,
+            "mode": alias.mode,
+            "capabilities": sorted(alias.capabilities),
+            "chain": chain,
+            "overridden": name in overrides,
+            "usage_24h": {
+                "requests": used.requests if used else 0,
+                "errors": used.errors if used else 0,
+                "total_tokens": used.total_tokens if used else 0,
+                "cost_usd": float(used.cost) if used else 0.0,
+                "top_model": used.top_model if used else None,
+            },
+        })
+    return json.dumps({"object": "list", "data": data}, separators=(",", ":")).encode()

@@ -115,20 +115,21 @@ async def chat_completion(
     )
     try:
         if stream:
-            route = await exchange.run(route_req, lambda adapter, target: _open_stream(adapter, target, body))
+            opened = await exchange.run(route_req, lambda adapter, target: _open_stream(adapter, target, body))
+            head, rest = opened.result
         else:
-            route = await exchange.run(route_req, lambda adapter, target: adapter.chat(target, body))
+            served = await exchange.run(route_req, lambda adapter, target: adapter.chat(target, body))
     except RouteFailure as failure:
         await exchange.finish()
         raise failure.error from None
     headers = exchange.rate_headers()
     if exchange.fallback_from:
         headers["x-spidergate-fallback-from"] = exchange.fallback_from
-    headers["x-spidergate-model"] = route.target.model.id
+    assert exchange.route is not None
+    headers["x-spidergate-model"] = exchange.route.target.model.id
     if stream:
-        head, rest = route.result
         return StreamAnswer(headers, exchange, head, rest, req.wants_usage)
-    completion: Completion = route.result
+    completion: Completion = served.result
     exchange.account(completion.usage)
     if include_trace:
         out = dict(completion.body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -39,7 +40,7 @@ class Exchange:
         self.admission: Any = None
         self.route: Route[Any] | None = None
         self.first_choice: str | None = None
-        self._finished = False
+        self._settling: asyncio.Task[None] | None = None
 
     async def resolve(self) -> tuple[ModelInfo, ...]:
         """The candidate models for the requested name (a 404 for unknown names)."""
@@ -100,10 +101,16 @@ class Exchange:
         }
 
     async def finish(self) -> None:
-        """Settle usage and emit telemetry, once; safe to call from every exit path."""
-        if self._finished:
-            return
-        self._finished = True
+        """Settle usage and emit telemetry, once; safe to call from every exit path.
+
+        The settlement runs as its own task behind a shield: a cancelled caller (a client that
+        hung up) does not cancel it, and a later call awaits the same task.
+        """
+        if self._settling is None:
+            self._settling = asyncio.ensure_future(self._settle())
+        await asyncio.shield(self._settling)
+
+    async def _settle(self) -> None:
         self.record.latency_ms = (time.perf_counter() - self._t0) * 1000
         try:
             await self.rt.ledger.settle(self.admission, self.record)

@@ -17,7 +17,8 @@ from spidergate.usage.keys import minute_end
 
 def format_reset(seconds: float) -> str:
     """A duration as OpenAI writes it: ``12ms``, ``41s``, ``6m0s``, ``1h2m3s``."""
-    ms = max(0, math.ceil(seconds * 1000))
+    # Rounded up (never promise a reset sooner than it is), less float noise below a microsecond.
+    ms = max(0, math.ceil(seconds * 1000 - 1e-3))
     if ms < 1000:
         return f"{ms}ms"
     total = math.ceil(ms / 1000)

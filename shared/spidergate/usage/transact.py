@@ -32,7 +32,7 @@ class Outcome:
     """What a transaction did: the failed conditions (index -> item as it was) and the calls made."""
 
     failures: dict[int, dict[str, Any] | None] = field(default_factory=dict)
-    attributes: dict[str, Any] | None = None  # UPDATED_NEW of a lone update
+    attributes: dict[str, Any] | None = None  # the item after a lone update (ALL_NEW)
     calls: int = 0
 
     @property
@@ -54,9 +54,7 @@ async def write(
         outcome.calls += 1
         try:
             if len(entries) == 1 and "Update" in entries[0]:
-                got = await asyncio.to_thread(
-                    ddb.update_item, **entries[0]["Update"], ReturnValues="UPDATED_NEW"
-                )
+                got = await asyncio.to_thread(ddb.update_item, **entries[0]["Update"], ReturnValues="ALL_NEW")
                 outcome.attributes = got.get("Attributes", {})
             else:
                 await asyncio.to_thread(ddb.transact_write_items, TransactItems=entries)

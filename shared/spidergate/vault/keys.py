@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+import builtins
 from typing import Any
 
 from spidergate import tokens
@@ -78,10 +79,10 @@ class KeyVault:
         )
         return key
 
-    def list(self, brand_id: str, provider: str | None = None) -> list[ProviderKey]:
+    def list(self, brand_id: str, provider: str | None = None) -> builtins.list[ProviderKey]:
         """The brand's keys (all providers, or one), lowest priority value first."""
         prefix = f"PKEY#{provider}#" if provider else "PKEY#"
-        items: list[dict[str, Any]] = []
+        items: builtins.list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :p)",
@@ -164,7 +165,7 @@ class KeyVault:
 
     # -- audit ----------------------------------------------------------------------------
     def audit_trail(self, brand_id: str, limit: int = 50, cursor: dict[str, Any] | None = None) -> tuple[
-        list[dict[str, Any]], dict[str, Any] | None
+        builtins.list[dict[str, Any]], dict[str, Any] | None
     ]:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
@@ -176,7 +177,7 @@ class KeyVault:
         if cursor:
             kwargs["ExclusiveStartKey"] = cursor
         page = self.ddb.query(**kwargs)
-        entries = []
+        entries: builtins.list[dict[str, Any]] = []
         for raw in page.get("Items", []):
             item = from_item(raw)
             entries.append({k: item[k] for k in ("at", "actor", "action", "target", "details") if k in item})

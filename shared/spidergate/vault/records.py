@@ -99,6 +99,21 @@ class Records:
         )
         return agent, cred
 
+    def put_agent(self, agent: Agent) -> None:
+        """Write an agent record as is (fixed ids: seeding, imports)."""
+        item = {
+            "pk": f"AGENT#{agent.agent_id}",
+            "sk": "AGENT",
+            "gsi1pk": f"BRAND#{agent.brand_id}",
+            "gsi1sk": f"AGENT#{agent.agent_id}",
+            **agent.model_dump(mode="json"),
+        }
+        self.ddb.put_item(TableName=self.table, Item=to_item(item))
+
+    def put_credential(self, cred: IssuedCredential) -> None:
+        """Store known credentials (their secret's hash only), e.g. the local demo's stable token."""
+        self.ddb.put_item(TableName=self.table, Item=to_item(self._credential_item(cred)))
+
     def get_agent(self, agent_id: str) -> Agent | None:
         got = self.ddb.get_item(TableName=self.table, Key=to_item({"pk": f"AGENT#{agent_id}", "sk": "AGENT"}))
         return Agent.model_validate(from_item(got["Item"])) if "Item" in got else None

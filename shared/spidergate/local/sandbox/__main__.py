@@ -16,9 +16,8 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     # No access log: the sandbox sits on benchmark hot paths; GET /_control/requests shows traffic.
-    uvicorn.run(
-        create_sandbox_app(), host=args.host, port=args.port, log_level=args.log_level, access_log=False
-    )
+    app = create_sandbox_app()
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, ws="none")
 
 
 if __name__ == "__main__":

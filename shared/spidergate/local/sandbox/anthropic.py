@@ -62,6 +62,7 @@ def _validate(body: dict[str, Any]) -> tuple[str, int, list[Any], bool]:
 
 
 def handle_messages(call: SandboxCall) -> Response:
+    """``POST /v1/messages``: a Message, or its event stream when ``stream`` is true."""
     body = call.body
     model, max_tokens, messages, stream = _validate(body)
     input_tokens = count_tokens(content_text(body.get("system"))) + messages_tokens(messages)

@@ -28,7 +28,7 @@ from spidergate.local.sandbox.images import handle_images, serve_image
 from spidergate.local.sandbox.models import handle_anthropic_models, handle_models
 from spidergate.local.sandbox.multipart import parse_form
 from spidergate.local.sandbox.speech import handle_speech
-from spidergate.local.sandbox.state import SandboxState
+from spidergate.local.sandbox.state import Fault, SandboxState
 from spidergate.local.sandbox.text import content_text, count_tokens, messages_tokens
 from spidergate.local.sandbox.transcription import handle_transcription
 from spidergate.local.sandbox.wire import (
@@ -76,17 +76,17 @@ def _presented_key(headers: Any, anthropic: bool) -> str | None:
     if anthropic:
         return headers.get("x-api-key") or None
     scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
 
 
 def _error(anthropic: bool, status: int, message: str, request_id: str, param: str | None = None) -> Response:
     if anthropic:
-        return error_response(
-            status, anthropic_error_body(status, message, request_id), {"request-id": request_id}
-        )
-    return error_response(
-        status, openai_error_body(status, message, param=param), {"x-request-id": request_id}
-    )
+        body = anthropic_error_body(status, message, request_id)
+        return error_response(status, body, {"request-id": request_id})
+    body = openai_error_body(status, message, param=param)
+    return error_response(status, body, {"x-request-id": request_id})
 
 
 def _parse(raw: bytes, content_type: str, multipart: bool, call: SandboxCall) -> dict[str, Any]:
@@ -105,70 +105,82 @@ def _parse(raw: bytes, content_type: str, multipart: bool, call: SandboxCall) ->
     return {"body": body, "invalid": not isinstance(body, dict)}
 
 
+def _refusal(
+    request: Request, path: str, endpoint: Endpoint | None, key: str | None, anthropic: bool, request_id: str
+) -> Response | None:
+    """The 401/404 a request gets before any handler runs, if it gets one."""
+    if key is None:
+        message = "x-api-key header is required" if anthropic else "You didn't provide an API key."
+        return _error(anthropic, 401, message, request_id)
+    if anthropic and not request.headers.get("anthropic-version"):
+        return _error(anthropic, 401, "anthropic-version header is required", request_id)
+    if endpoint is None:
+        message = f"Invalid URL ({request.method} {path})"
+        if anthropic:
+            return _error(anthropic, 404, message, request_id)
+        body = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}
+        return error_response(404, body, {"x-request-id": request_id})
+    return None
+
+
+async def _apply_fault(fault: Fault, call: SandboxCall, anthropic: bool) -> Response | None:
+    """The response a fault replaces the answer with, or None to answer (after a delay, or mid-stream)."""
+    if fault.kind == "timeout":
+        await asyncio.sleep(fault.seconds)
+        return None
+    if fault.kind == "reset":
+        return DropConnection()
+    if fault.status is None:
+        call.stream_fault = fault  # a stream-only kind: the streaming handler acts on it
+        return None
+    headers = {"request-id" if anthropic else "x-request-id": call.request_id, **fault.headers}
+    if fault.body is not None:
+        return error_response(fault.status, fault.body, headers)
+    message = f"Sandbox injected HTTP {fault.status}."
+    if anthropic:
+        return error_response(
+            fault.status, anthropic_error_body(fault.status, message, call.request_id), headers
+        )
+    return error_response(fault.status, openai_error_body(fault.status, message), headers)
+
+
 async def _answer(request: Request, path: str, endpoint: Endpoint | None) -> Response:
+    """Record, authenticate, apply a scripted fault, then let the endpoint's handler answer."""
     state: SandboxState = request.app.state.sandbox
     headers = request.headers
-    anthropic = (
-        endpoint.anthropic
-        if endpoint
-        else bool(headers.get("x-api-key") and not headers.get("authorization"))
-    )
+    if endpoint is not None:
+        anthropic = endpoint.anthropic
+    else:
+        anthropic = bool(headers.get("x-api-key") and not headers.get("authorization"))
     key = _presented_key(headers, anthropic)
-    raw = await request.body()
     call = SandboxCall(path=path, base_url=str(request.base_url).rstrip("/"), request_id="")
+    bad: BadRequest | None = None
     try:
-        payload = _parse(
-            raw, headers.get("content-type", ""), endpoint is not None and endpoint.multipart, call
-        )
-        bad: BadRequest | None = None
+        multipart = endpoint is not None and endpoint.multipart
+        payload = _parse(await request.body(), headers.get("content-type", ""), multipart, call)
     except BadRequest as exc:
         payload, bad = {"fields": {}}, exc
     kept = {k: v for k, v in headers.items() if k not in _SECRET_HEADERS}
     entry = state.record(request.method, path, key, kept, payload)
-    call.request_id = request_id = f"req_sandbox_{entry['seq']:06d}"
-    if key is None:
-        message = "x-api-key header is required" if anthropic else "You didn't provide an API key."
-        return _error(anthropic, 401, message, request_id)
-    if anthropic and not headers.get("anthropic-version"):
-        return _error(anthropic, 401, "anthropic-version header is required", request_id)
-    if endpoint is None:
-        message = f"Invalid URL ({request.method} {path})"
-        return (
-            _error(anthropic, 404, message, request_id)
-            if anthropic
-            else error_response(
-                404,
-                {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}},
-            )
-        )
+    call.request_id = f"req_sandbox_{entry['seq']:06d}"
+    refused = _refusal(request, path, endpoint, key, anthropic, call.request_id)
+    if refused is not None:
+        return refused
+    assert endpoint is not None  # unknown paths were refused
     if bad is not None:
-        return _error(anthropic, bad.status, bad.message, request_id, bad.param)
+        return _error(anthropic, bad.status, bad.message, call.request_id, bad.param)
     if payload.get("invalid"):
-        return _error(anthropic, 400, "We could not parse the JSON body of your request.", request_id)
+        return _error(anthropic, 400, "We could not parse the JSON body of your request.", call.request_id)
     fault = state.take_fault(path, key, entry["model"], entry["stream"])
     if fault is not None:
         entry["fault"] = fault.label
-        if fault.kind == "timeout":
-            await asyncio.sleep(fault.seconds)
-        elif fault.kind == "reset":
-            return DropConnection()
-        elif fault.status is not None:
-            fault_headers = {"request-id" if anthropic else "x-request-id": request_id, **fault.headers}
-            if fault.body is not None:
-                return error_response(fault.status, fault.body, fault_headers)
-            message = f"Sandbox injected HTTP {fault.status}."
-            body = (
-                anthropic_error_body(fault.status, message, request_id)
-                if anthropic
-                else openai_error_body(fault.status, message)
-            )
-            return error_response(fault.status, body, fault_headers)
-        else:
-            call.stream_fault = fault
+        replaced = await _apply_fault(fault, call, anthropic)
+        if replaced is not None:
+            return replaced
     try:
         return endpoint.handler(call)
     except BadRequest as exc:
-        return _error(anthropic, exc.status, exc.message, request_id, exc.param)
+        return _error(anthropic, exc.status, exc.message, call.request_id, exc.param)
 
 
 def _route(path: str, endpoint: Endpoint) -> Route:

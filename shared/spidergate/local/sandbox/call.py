@@ -25,7 +25,6 @@ class SandboxCall:
     body: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
     # A fault that acts mid-stream (cut or error event); handlers that stream honour it.
     stream_fault: Fault | None = None
 
@@ -43,3 +42,25 @@ class BadRequest(Exception):
         self.message = message
         self.param = param
         self.status = status
+
+
+def optional_int(body: dict[str, Any], name: str, low: int, high: int | None = None) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadRequest(f"'{name}' must be an integer {bounds}.", name)
+    return value
+
+
+def require_model(body: dict[str, Any]) -> str:
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise BadRequest("you must provide a model parameter", "model")
+    return model

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from spidergate.local.sandbox.call import BadRequest, SandboxCall
+from spidergate.local.sandbox.call import BadRequest, SandboxCall, optional_int, require_model
 from spidergate.local.sandbox.text import (
     arguments_from_schema,
     count_tokens,
@@ -41,28 +41,6 @@ class Answer:
     tool_call: ToolCall | None
     finish_reason: str
     completion_tokens: int
-
-
-def optional_int(body: dict[str, Any], name: str, low: int, high: int | None = None) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if (
-        not isinstance(value, int)
-        or isinstance(value, bool)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise BadRequest(f"'{name}' must be an integer {bounds}.", name)
-    return value
-
-
-def require_model(body: dict[str, Any]) -> str:
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise BadRequest("you must provide a model parameter", "model")
-    return model
 
 
 def pick_tool_call(body: dict[str, Any], request_id: str) -> ToolCall | None:
@@ -111,6 +89,7 @@ def usage(prompt: int, completion: int) -> dict[str, Any]:
 
 
 def handle_chat(call: SandboxCall) -> Response:
+    """``POST /v1/chat/completions``: JSON, or SSE when ``stream`` is true."""
     body = call.body
     model = require_model(body)
     messages = body.get("messages")

@@ -10,8 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from spidergate.local.sandbox.call import BadRequest, SandboxCall
-from spidergate.local.sandbox.chat import optional_int, require_model
+from spidergate.local.sandbox.call import BadRequest, SandboxCall, optional_int, require_model
 from spidergate.local.sandbox.text import count_tokens
 from spidergate.local.sandbox.wire import json_response
 
@@ -65,6 +64,7 @@ def _inputs(value: Any) -> list[tuple[str, int]]:
 
 
 def handle_embeddings(call: SandboxCall) -> Response:
+    """``POST /v1/embeddings``: one vector per input, floats or base64 little-endian float32."""
     body = call.body
     model = require_model(body)
     inputs = _inputs(body.get("input"))

@@ -11,8 +11,7 @@ import zlib
 from starlette.requests import Request
 from starlette.responses import Response
 
-from spidergate.local.sandbox.call import BadRequest, SandboxCall
-from spidergate.local.sandbox.chat import optional_int
+from spidergate.local.sandbox.call import BadRequest, SandboxCall, optional_int
 from spidergate.local.sandbox.text import count_tokens, stable_hex
 from spidergate.local.sandbox.wire import json_response
 
@@ -38,6 +37,7 @@ def png(colour: str, side: int = SIDE) -> bytes:
 
 
 def handle_images(call: SandboxCall) -> Response:
+    """``POST /v1/images/generations``: ``n`` PNGs as ``b64_json`` or sandbox URLs."""
     body = call.body
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt:

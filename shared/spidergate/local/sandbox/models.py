@@ -33,6 +33,7 @@ ANTHROPIC_MODELS = (
 
 
 def handle_models(call: SandboxCall) -> Response:
+    """The OpenAI model list."""
     data = [
         {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "sandbox"} for m in OPENAI_MODELS
     ]
@@ -40,6 +41,7 @@ def handle_models(call: SandboxCall) -> Response:
 
 
 def handle_anthropic_models(call: SandboxCall) -> Response:
+    """Anthropic's model list page."""
     data = [
         {"type": "model", "id": m, "display_name": name, "created_at": "2025-01-01T00:00:00Z"}
         for m, name in ANTHROPIC_MODELS

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from starlette.responses import Response
 
 from spidergate.local.sandbox import audio_formats
-from spidergate.local.sandbox.call import BadRequest, SandboxCall
-from spidergate.local.sandbox.chat import require_model
+from spidergate.local.sandbox.call import BadRequest, SandboxCall, require_model
 from spidergate.local.sandbox.text import count_tokens, stable_hex
 
 MAX_INPUT_CHARS = 4096
@@ -35,6 +34,7 @@ ENCODERS: dict[str, Callable[[float, float], bytes]] = {
 
 
 def handle_speech(call: SandboxCall) -> Response:
+    """``POST /v1/audio/speech``: audio bytes in ``response_format`` (default mp3)."""
     body = call.body
     require_model(body)
     text = body.get("input")

@@ -36,6 +36,7 @@ def timestamp(seconds: float, separator: str) -> str:
 
 
 def handle_transcription(call: SandboxCall) -> Response:
+    """``POST /v1/audio/transcriptions`` (multipart): the transcript in ``response_format``."""
     upload = call.files.get("file")
     if upload is None:
         raise BadRequest("'file' is required.", "file")

@@ -57,3 +57,10 @@ async def list_providers(request: Request, rt: RuntimeDep) -> Response:
     principal = await optional_principal(request, rt)
     body = await service.providers_list(rt, principal)
     return cached_json(request, body, max_age=30 if principal else 300, private=principal is not None)
+
+
+@router.get("/aliases")
+async def list_aliases(request: Request, rt: RuntimeDep) -> Response:
+    principal = await optional_principal(request, rt)
+    body = await service.aliases_list(rt, principal)
+    return cached_json(request, body, max_age=60, private=principal is not None)

@@ -1,0 +1,96 @@
+"""What a failed condition means to the client: the refusal and its message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from spidergate.dynamo import to_item
+from spidergate.errors import Conflict, NoCapacity, QuotaExceeded, RateLimited
+from spidergate.routing.metering import KeyCapReached
+from spidergate.usage.guards import (
+    BudgetGuard,
+    ConcurrencyGuard,
+    KeyGuard,
+    ReservationGuard,
+    WindowGuard,
+    usd,
+)
+
+MIDNIGHT = datetime(2025, 11, 26, tzinfo=UTC)
+
+
+def test_usd_shows_cents_and_more_only_when_needed() -> None:
+    assert usd(Decimal(1)) == "$1.00"
+    assert usd(Decimal("12.5")) == "$12.50"
+    assert usd(Decimal("0.0042")) == "$0.0042"
+    assert usd(Decimal("0.0000001")) == "$0"
+
+
+def test_the_window_names_the_limit_that_was_hit() -> None:
+    guard = WindowGuard("cli_x", rpm=5, tpm=1000, reset_at=100.0)
+    by_requests = guard.refusal(to_item({"requests": 5, "tokens": 10}), now=59.0)
+    assert isinstance(by_requests, RateLimited)
+    assert (
+        by_requests.message == "Rate limit reached for agent cli_x: 5 requests per minute. Retry after 41s."
+    )
+    assert by_requests.headers["retry-after"] == "41"
+    by_tokens = guard.refusal(to_item({"requests": 2, "tokens": 1200}), now=99.5)
+    assert isinstance(by_tokens, RateLimited)
+    assert (
+        by_tokens.message
+        == "Rate limit reached for agent cli_x: 1000 tokens per minute (1200 used). Retry after 1s."
+    )
+    assert by_tokens.retry_after == 0.5
+
+
+def test_concurrency_refusal_is_retryable() -> None:
+    refusal = ConcurrencyGuard("cli_x", 3).refusal(None, now=0)
+    assert isinstance(refusal, RateLimited)
+    assert "3 requests in flight" in refusal.message
+
+
+def budget(reserve: str = "0.10") -> BudgetGuard:
+    return BudgetGuard("agent", "cli_x", "day", Decimal(1), Decimal(reserve), MIDNIGHT)
+
+
+def test_a_spent_budget_is_a_final_quota_refusal() -> None:
+    refusal = budget().refusal(to_item({"spent": Decimal("0.95"), "reserved": Decimal(0)}), now=0)
+    assert isinstance(refusal, QuotaExceeded)
+    assert refusal.headers["x-should-retry"] == "false"
+    assert refusal.message.startswith(
+        "Budget exhausted: agent daily budget of $1.00 is spent (agent cli_x: $0.95"
+    )
+    assert "resets at 2025-11-26T00:00:00Z" in refusal.message
+
+
+def test_a_budget_held_by_requests_in_flight_is_worth_retrying() -> None:
+    refusal = budget().refusal(to_item({"spent": Decimal("0.50"), "reserved": Decimal("0.45")}), now=0)
+    assert isinstance(refusal, RateLimited)
+    assert refusal.message.startswith(
+        "Budget busy: agent daily budget of $1.00 is held by requests in flight"
+    )
+    assert refusal.retry_after == 2.0
+
+
+def test_a_request_dearer_than_the_budget_says_so() -> None:
+    refusal = BudgetGuard("brand", "brd_a", "month", Decimal(1), Decimal("1.50"), MIDNIGHT).too_small()
+    assert "brand monthly budget of $1.00 is below this request's worst-case cost of $1.50" in refusal.message
+
+
+def test_key_caps_give_a_short_reason_for_the_router() -> None:
+    spend = KeyGuard("pk_1", Decimal(5), None, False, Decimal("0.10"), 10)
+    assert spend.refusal(to_item({"committed": Decimal("4.95")}), now=0).reason == "monthly_spend_cap"  # type: ignore[attr-defined]
+    both = KeyGuard("pk_1", Decimal(5), 1000, False, Decimal("0.10"), 10)
+    hit = both.refusal(to_item({"committed": Decimal(1), "tokens": 995}), now=0)
+    assert isinstance(hit, KeyCapReached)
+    assert hit.reason == "monthly_token_cap"
+    free = KeyGuard("pk_2", None, 1000, True, Decimal(0), 2000).too_small()
+    assert free is not None
+    assert (free.key_id, free.reason) == ("pk_2", "free_tier_quota")
+    assert both.too_small() is None
+
+
+def test_reservation_refusals() -> None:
+    assert isinstance(ReservationGuard("r1", must_exist=False).refusal(None, 0), Conflict)
+    assert isinstance(ReservationGuard("r1", must_exist=True).refusal(None, 0), NoCapacity)
