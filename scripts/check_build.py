@@ -7,13 +7,15 @@ Run after `sam build` (offline):
 
 For each function of the built template it imports the handler module in a clean interpreter of
 the function's runtime (``python3.X -I -S -B``; ``sys.path`` = the function directory, then its
-layers' ``python/`` directories, as on Lambda; no bytecode written, so every module compiles as on
-a cold start) and prints the import time and peak RSS; checks every compiled extension (ELF
+layers' ``python/`` directories, as on Lambda, whose code directories are read-only: bytecode is
+read if shipped, never written) and prints the import time (a cold-start proxy) and peak RSS;
+checks every compiled extension (ELF
 ``e_machine``, CPython tag) and wheel tag against the function's architecture, Python and glibc;
 prints unzipped sizes against Lambda's 250 MB limit. Parameters (the architecture) come from the
 template defaults, samconfig.toml's build overrides, then ``--parameter-overrides``.
 Exit status 1: a failed import, an architecture/ABI mismatch, a function over the limit, a dirty
-artifact (tests, caches) or a name shadowed between the function and its layers.
+artifact (tests, caches, bytecode of another Python) or a name shadowed between a function and its
+layers.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ ELF_MACHINE = {62: "x86_64", 183: "arm64"}
 WHEEL_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-CACHES = {"__pycache__", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".git"}
+CACHES = {".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".git"}
 TESTS = {"tests", "test", "conftest.py"}
 # Modules whose presence after import means work done at init that could wait (cold start).
 EAGER = ("boto3", "botocore", "httpx", "uvloop", "cryptography")
@@ -129,8 +131,10 @@ def check_import(fn: Function, python: str, region: str, report: Report) -> None
     if not result["callable"]:
         report.error(f"{fn.name}: {module}.{attr} is not callable")
     eager = f"; already imported: {', '.join(result['eager'])}" if result["eager"] else ""
+    shipped = any(next(d.rglob("*.pyc"), None) for _, d in fn.layer_dirs)
+    compiled = "shipped bytecode" if shipped else "compiled from source"
     print(
-        f"  import {module}.{attr}: {result['ms']:.0f} ms, peak RSS {result['rss_mb']:.0f} MB, "
+        f"  import {module}.{attr}: {result['ms']:.0f} ms ({compiled}), peak RSS {result['rss_mb']:.0f} MB, "
         f"{result['modules']} modules{eager}"
     )
 
@@ -182,15 +186,20 @@ def check_binaries(fn: Function, report: Report, checked: set[tuple[Path, str, s
                 )
 
 
-def check_hygiene(name: str, root: Path, report: Report, *, ours: bool) -> None:
+def check_hygiene(name: str, root: Path, report: Report, *, ours: bool, cache_tag: str) -> None:
     """No caches or environments ship, nor our tests; the core layer carries its catalog data.
 
     Third-party wheels may carry their own test folders (pip installs them); only ours must not.
+    Bytecode may ship (`make build` precompiles it) if it is for the runtime's Python.
     """
     dirty = CACHES | TESTS if ours else CACHES
     for path in root.rglob("*"):
-        if path.name in dirty or path.suffix == ".pyc":
+        if path.name in dirty:
             report.error(f"{name}: ships {path.relative_to(root)}")
+        elif path.suffix == ".pyc" and (
+            path.parent.name != "__pycache__" or f".{cache_tag}." not in path.name
+        ):
+            report.error(f"{name}: {path.relative_to(root)} is bytecode for another Python than {cache_tag}")
     package = root / "spidergate"
     if package.is_dir():
         extra = sorted(p.name for p in root.iterdir() if p.name != "spidergate")
@@ -225,6 +234,7 @@ class Checker:
 
     ctx: Context
     python: str | None
+    cache_tag: str  # "cpython-312": the bytecode tag of the functions' runtime
     report: Report = field(default_factory=Report)
     layer_sizes: dict[str, int] = field(default_factory=dict)
     checked: set[tuple[Path, str, str]] = field(default_factory=set)
@@ -232,7 +242,7 @@ class Checker:
     def layer(self, label: str, root: Path) -> None:
         self.layer_sizes[label] = size(root)
         print(f"  {label:<12} {self.layer_sizes[label] / MB:6.1f} MB")
-        check_hygiene(label, root, self.report, ours=(root / "spidergate").is_dir())
+        check_hygiene(label, root, self.report, ours=(root / "spidergate").is_dir(), cache_tag=self.cache_tag)
 
     def function(self, fn: Function) -> None:
         own = size(fn.code_dir)
@@ -244,7 +254,7 @@ class Checker:
         )
         if total > LAMBDA_UNZIPPED_LIMIT:
             self.report.error(f"{fn.name}: {total / MB:.1f} MB unzipped exceeds Lambda's 250 MB limit")
-        check_hygiene(fn.name, fn.code_dir, self.report, ours=True)
+        check_hygiene(fn.name, fn.code_dir, self.report, ours=True, cache_tag=self.cache_tag)
         check_shadowing(fn, self.report)
         check_binaries(fn, self.report, self.checked)
         if fn.handler.endswith(".sh") and not os.access(fn.code_dir / fn.handler, os.X_OK):
@@ -275,7 +285,14 @@ def main() -> int:
     template = load_template(built)
     ctx = Context.load(template, Path("samconfig.toml"), args.config_env, args.parameter_overrides)
     fns = functions(ctx, args.build_dir)
-    checker = Checker(ctx, args.python)
+    runtimes = {fn.runtime for fn in fns}
+    if len(runtimes) != 1:
+        print(
+            f"functions use several runtimes ({', '.join(sorted(runtimes))}); layers serve one",
+            file=sys.stderr,
+        )
+        return 1
+    checker = Checker(ctx, args.python, "cpython-" + runtimes.pop().removeprefix("python").replace(".", ""))
     print("Layers (unzipped):")
     for label, root in dict(layer for fn in fns for layer in fn.layer_dirs).items():
         checker.layer(label, root)

@@ -17,8 +17,9 @@ from types import FrameType
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from spidergate.dashboard.local_pool import LocalSignIn, create_local_sign_in
 from spidergate.local.paths import demo_file
-from spidergate.local.stack import HOST, LocalStack, port_is_free, port_or_free, start_local_stack
+from spidergate.local.stack import HOST, LocalStack, moto_client, port_is_free, port_or_free, start_local_stack
 from spidergate.settings import get_settings
 
 API_PATH = "/api/gate/v1"
@@ -35,6 +36,24 @@ class LocalRunSettings(BaseSettings):
     port: int = Field(default=8080, validation_alias="PORT")
     moto_port: int = Field(default=5005, validation_alias="SPIDERGATE_LOCAL_MOTO_PORT")
     sandbox_port: int = Field(default=8090, validation_alias="SPIDERGATE_LOCAL_SANDBOX_PORT")
+
+
+def dashboard_sign_in(stack: LocalStack) -> LocalSignIn:
+    """A moto Cognito pool with an admin of the demo brand, signed in (tokens last an hour)."""
+    brand = stack.demo.brand_id if stack.demo else "brd_demo"
+    cognito = moto_client("cognito-idp", stack.moto.url, stack.settings.region)
+    return create_local_sign_in(cognito, region=stack.settings.region, brands={brand: "admin"},
+                                endpoint_url=stack.moto.url)
+
+
+def dashboard_banner(stack: LocalStack, port: int, session: LocalSignIn) -> str:
+    brand = stack.demo.brand_id if stack.demo else "brd_demo"
+    return f"""
+Dashboard API (Cognito session; moto issued this ID token for {session.username}, admin of {brand}):
+  curl http://{HOST}:{port}/api/v1/brands/{brand}/gate/agents -H "Authorization: Bearer {session.id_token}"
+  A fresh token (it expires in an hour): sign in again with user pool client {session.client_id},
+  user {session.username}, password {session.password} (USER_PASSWORD_AUTH against {stack.moto.url}).
+"""
 
 
 def banner(stack: LocalStack, port: int) -> str:
@@ -100,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         for name in _AWS_OVERRIDES:
             os.environ.pop(name, None)
         os.environ.update(stack.env)
+        session = dashboard_sign_in(stack)
+        os.environ.update(session.settings_env())
         get_settings.cache_clear()
-        print(banner(stack, args.port), flush=True)
+        print(banner(stack, args.port) + dashboard_banner(stack, args.port, session), flush=True)
         import uvicorn
 
         uvicorn.run("spidergate.web.app:create_app", factory=True, host=HOST, port=args.port)

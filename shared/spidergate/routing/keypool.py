@@ -26,6 +26,7 @@ class KeyPool:
         self._cool: dict[str, float] = {}  # key_id -> cooldown until (epoch), set by this container
         self._disabled: dict[str, float] = {}  # key_id -> when this container disabled it
         self._overlay_ttl = keys_ttl
+        self._brand_of: dict[str, str] = {}  # key_id -> brand, for the keys flagged above
 
     async def keys(self, brand_id: str) -> list[ProviderKey]:
         """All of a brand's keys (one Query per brand per TTL)."""
@@ -61,14 +62,21 @@ class KeyPool:
 
     async def cool_down(self, key: ProviderKey, seconds: float) -> None:
         until = self.clock() + seconds
+        self._brand_of[key.key_id] = key.brand_id
         self._cool[key.key_id] = max(until, self._cool.get(key.key_id, 0.0))
         await asyncio.to_thread(self.vault.cool_down, key, until)
 
     async def disable(self, key: ProviderKey, reason: str) -> None:
         self._disabled[key.key_id] = self.clock()
+        self._brand_of[key.key_id] = key.brand_id
         self._material.pop(key.key_id)
         await asyncio.to_thread(self.vault.mark_disabled, key, reason)
 
     def forget(self, brand_id: str) -> None:
-        """Drop the cached view of a brand (after a dashboard change in this container)."""
+        """Drop the cached view of a brand and this container's flags on its keys (after an
+        operator changed them here, e.g. re-enabled a key the router had disabled)."""
+        for key_id in [k for k, b in self._brand_of.items() if b == brand_id]:
+            self._cool.pop(key_id, None)
+            self._disabled.pop(key_id, None)
+            del self._brand_of[key_id]
         self._keys.pop(brand_id)

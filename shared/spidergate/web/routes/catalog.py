@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from spidergate.domain import Principal
+from spidergate.errors import AuthenticationFailed
 from spidergate.serve import catalog as service
 from spidergate.web.caching import cached_json
 from spidergate.web.deps import RuntimeDep
@@ -16,8 +17,17 @@ router = APIRouter()
 
 
 async def optional_principal(request: Request, rt: RuntimeDep) -> Principal | None:
+    """The caller when it presents a valid gateway token; anyone else gets the public view.
+
+    SDKs always send their api_key, so an unusable token is not an error on public endpoints.
+    """
     header = request.headers.get("authorization")
-    return await rt.auth.authenticate(header) if header else None
+    if not header:
+        return None
+    try:
+        return await rt.auth.authenticate(header)
+    except AuthenticationFailed:
+        return None
 
 
 @router.get("/models")
