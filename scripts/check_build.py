@@ -217,8 +217,8 @@ def check_shadowing(fn: Function, report: Report) -> None:
     seen: dict[str, str] = {}
     for label, root in [("function code", fn.code_dir), *fn.layer_dirs]:
         for entry in root.iterdir():
-            if entry.name == "requirements.txt":
-                continue
+            if entry.name in ("requirements.txt", "__pycache__"):
+                continue  # neither is imported by name
             if entry.name in seen:
                 report.error(f"{fn.name}: {entry.name} is in both {seen[entry.name]} and {label}")
             seen[entry.name] = label

@@ -49,6 +49,7 @@ def wav(seconds: float, rate: int = 16_000) -> bytes:
 @dataclass
 class MediaStack:
     rt: Runtime
+    app: Any  # the gateway's ASGI app
     client: httpx.AsyncClient  # the gateway
     sandbox: httpx.AsyncClient  # the sandbox's control API
     bearer: str  # brand A's agent (two OpenAI keys)
@@ -115,7 +116,7 @@ def build_stack() -> MediaStack:
     app = create_app(["embeddings", "media"], runtime=rt)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gateway.test")
     control = httpx.AsyncClient(transport=httpx.ASGITransport(sandbox_app), base_url="http://sandbox.test")
-    return MediaStack(rt, client, control, cred.bearer, keyless.bearer, (first.key_id, second.key_id))
+    return MediaStack(rt, app, client, control, cred.bearer, keyless.bearer, (first.key_id, second.key_id))
 
 
 @contextmanager

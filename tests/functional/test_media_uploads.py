@@ -61,7 +61,7 @@ async def test_oversized_direct_upload_is_413_pointing_to_uploads(media: MediaSt
 
 
 async def test_declared_length_is_refused_before_reading_the_body(media: MediaStack) -> None:
-    app = media.client._transport.app  # type: ignore[attr-defined]
+    app = media.app
     reads = 0
 
     async def receive() -> dict[str, Any]:

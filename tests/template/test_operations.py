@@ -257,3 +257,24 @@ def test_handlers_exist_and_runtimes_agree(template: dict[str, Any]) -> None:
         assert resource["Metadata"]["BuildMethod"] == runtime
         assert resource["Properties"]["CompatibleRuntimes"] == [runtime]
     assert template["Resources"]["CoreLayer"]["Properties"]["ContentUri"] == "shared/"
+
+
+def test_members_cannot_write_their_own_brand_roles(template: dict[str, Any]) -> None:
+    pool = template["Resources"]["UserPool"]["Properties"]
+    assert {"Name": "brands", "AttributeDataType": "String", "Mutable": True} in [
+        {k: a[k] for k in ("Name", "AttributeDataType", "Mutable")} for a in pool["Schema"]
+    ]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert "custom:brands" in client["ReadAttributes"]
+    assert "custom:brands" not in client["WriteAttributes"]
+    assert client["GenerateSecret"] is False
+
+
+def test_sweep_runs_every_five_minutes(translated: dict[str, Any]) -> None:
+    rules = [r["Properties"] for r in translated["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    (rule,) = rules
+    assert rule["ScheduleExpression"] == "rate(5 minutes)"
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["SweepFunction", "Arn"]}
+    sweep = translated["Resources"]["SweepFunction"]["Properties"]
+    assert sweep["Handler"] == "app.handler"

@@ -94,7 +94,9 @@ def wait_until_ready(url: str, timeout: float = 10.0, alive: Callable[[], bool] 
             time.sleep(0.05)
 
 
-def start_moto(port: int = 0, host: str = HOST, *, serial: bool = True) -> Running:
+def start_moto(
+    port: int = 0, host: str = HOST, *, serial: bool = True, observe: Callable[[dict[str, Any]], None] | None = None
+) -> Running:
     """A moto server in a background thread (``port=0``: any free port), werkzeug's log quieted.
 
     This is ``moto.server.ThreadedMotoServer``'s setup, plus ``serial``: apply one request at a
@@ -109,19 +111,25 @@ def start_moto(port: int = 0, host: str = HOST, *, serial: bool = True) -> Runni
     )
     from werkzeug.serving import make_server
 
-    from spidergate.local import moto_transactions
+    from spidergate.local import moto_fixes
 
-    moto_transactions.apply()  # item-level rollback instead of a deep copy of the table per item
+    moto_fixes.apply()  # item-level transaction rollback, canonical numbers (see the module)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     moto_app: Any = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 
     def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Any:
+        if observe is not None:
+            observe(environ)  # e.g. benchmarks counting DynamoDB round trips by X-Amz-Target
         with lock:
             return moto_app(environ, start_response)
 
+    class KeepAliveHandler(MotoRequestHandler):  # type: ignore[misc]
+        # HTTP/1.1 keeps boto3's connections open (werkzeug's default HTTP/1.0 closes each one).
+        protocol_version = "HTTP/1.1"
+
     wsgi = one_at_a_time if serial else moto_app
-    server = make_server(host, port, wsgi, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(host, port, wsgi, threaded=True, request_handler=KeepAliveHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     thread.start()
 

@@ -126,8 +126,11 @@ class OpenAICompatAdapter(Adapter):
                     content = await response.aread()
                 raise from_response(name, response.status_code, response.headers, content)
             buffer = b""
+            done = False
             with transport_errors(name):
                 async for raw in response.aiter_bytes():
+                    if done:
+                        continue  # drain what follows [DONE] so the connection returns to the pool
                     buffer += raw
                     while True:
                         cut = buffer.find(b"\n")
@@ -139,9 +142,12 @@ class OpenAICompatAdapter(Adapter):
                             continue  # SSE comments, event names, blank separators
                         payload = line[5:].strip()
                         if payload == b"[DONE]":
-                            return
+                            done = True
+                            break
                         if payload:
                             yield _piece(name, payload)
+            if done:
+                return
             raise UpstreamError(None, "stream", f"{name} ended the stream without [DONE]")
         finally:
             await response.aclose()

@@ -35,6 +35,7 @@ class StoredUpload:
 
 
 def upload_prefix(brand_id: str, upload_id: str) -> str:
+    """Where one upload's object lives: only ever listed under the caller's own brand."""
     return f"uploads/{brand_id}/{upload_id}/"
 
 
@@ -46,10 +47,17 @@ def safe_filename(name: str) -> str:
 
 
 def too_large(size: int, limit: int) -> PayloadTooLarge:
+    """The 413 for an audio file over the upload cap."""
     return PayloadTooLarge(
-        f"The audio file is {size} bytes; transcription takes files up to {limit} bytes (25 MB).",
+        f"The audio file is {size} bytes; "
+        f"transcription takes files up to {limit} bytes ({mebibytes(limit)}).",
         param="file",
     )
+
+
+def mebibytes(size: int) -> str:
+    """``26214400`` as ``25 MB``."""
+    return f"{size / 1_048_576:g} MB"
 
 
 async def grant_upload(rt: Runtime, principal: Principal, payload: dict[str, Any]) -> dict[str, Any]:

@@ -20,14 +20,14 @@ class Expr:
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._by_attr: dict[str, str] = {}
         self._values: dict[str, Any] = {}
 
     def name(self, attr: str) -> str:
-        for placeholder, known in self._names.items():
-            if known == attr:
-                return placeholder
-        placeholder = f"#n{len(self._names)}"
-        self._names[placeholder] = attr
+        placeholder = self._by_attr.get(attr)
+        if placeholder is None:
+            placeholder = self._by_attr[attr] = f"#n{len(self._names)}"
+            self._names[placeholder] = attr
         return placeholder
 
     def value(self, value: Any) -> str:

@@ -9,7 +9,7 @@ that only names an ``upload_id``).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
 from starlette.datastructures import UploadFile
@@ -19,6 +19,7 @@ from starlette.requests import Request
 from spidergate.errors import InvalidRequest, PayloadTooLarge
 from spidergate.providers.base import AudioUpload
 from spidergate.schemas.validation import json_object
+from spidergate.serve.uploads import mebibytes
 
 MAX_FIELDS = 64
 MAX_FIELD_BYTES = 64 * 1024
@@ -32,27 +33,33 @@ class SubmittedForm:
     file: AudioUpload | None = None
 
 
-def direct_upload_too_large(size: int | None, limit: int, uploads_path: str) -> PayloadTooLarge:
+def direct_upload_too_large(
+    size: int | None, limit: int, upload_limit: int, uploads_path: str
+) -> PayloadTooLarge:
+    """The 413 for a direct upload over ``limit``, pointing to the presigned upload flow."""
     seen = f"The request body is {size} bytes" if size is not None else "The request body is too large"
+    sdk = 'file=("ref.txt", b""), extra_body={"upload_id": "upl_..."}'
     return PayloadTooLarge(
         f"{seen}; a direct upload is limited to {limit} bytes (API Gateway's request cap). "
-        f"Upload larger audio (up to 25 MB) with POST {uploads_path}, post the file to the returned url "
-        "with the returned fields, then send the transcription with its upload_id (with the OpenAI SDK: "
-        'file=("ref.txt", b""), extra_body={"upload_id": "upl_..."}).',
+        f"Upload larger audio (up to {mebibytes(upload_limit)}) with POST {uploads_path}, "
+        "post the file to the returned url with the returned fields, "
+        f"then send the transcription with its upload_id (with the OpenAI SDK: {sdk}).",
         param="file",
     )
 
 
-async def read_form(request: Request, limit: int, uploads_path: str) -> SubmittedForm:
+async def read_form(
+    request: Request, limit: int, too_large: Callable[[int | None], PayloadTooLarge]
+) -> SubmittedForm:
     """The request's fields and file, or a 413 once it passes ``limit`` bytes (a 400 if malformed)."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
             raise InvalidRequest("Content-Length is not a number.")
         if int(declared) > limit:
-            raise direct_upload_too_large(int(declared), limit, uploads_path)
+            raise too_large(int(declared))
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    stream = _capped(request, limit, uploads_path)
+    stream = _capped(request, limit, too_large)
     if kind == "application/json":
         payload = json_object(b"".join([chunk async for chunk in stream]))
         return SubmittedForm(
@@ -97,13 +104,15 @@ async def read_form(request: Request, limit: int, uploads_path: str) -> Submitte
     return submitted
 
 
-async def _capped(request: Request, limit: int, uploads_path: str) -> AsyncGenerator[bytes, None]:
+async def _capped(
+    request: Request, limit: int, too_large: Callable[[int | None], PayloadTooLarge]
+) -> AsyncGenerator[bytes, None]:
     """The body as it arrives, raising the 413 as soon as it passes ``limit``."""
     seen = 0
     async for chunk in request.stream():
         seen += len(chunk)
         if seen > limit:
-            raise direct_upload_too_large(None, limit, uploads_path)
+            raise too_large(None)
         yield chunk
 
 

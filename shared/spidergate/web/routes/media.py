@@ -12,7 +12,7 @@ from spidergate.serve.transcription import create_transcription
 from spidergate.serve.uploads import grant_upload
 from spidergate.web.buffered import settled
 from spidergate.web.deps import PrincipalDep, RequestIdDep, RuntimeDep
-from spidergate.web.forms import read_form
+from spidergate.web.forms import direct_upload_too_large, read_form
 
 router = APIRouter()
 UPLOADS_PATH = "/api/gate/v1/uploads"
@@ -38,7 +38,14 @@ async def speech(
 async def transcriptions(
     request: Request, principal: PrincipalDep, rt: RuntimeDep, request_id: RequestIdDep
 ) -> Response:
-    form = await read_form(request, rt.settings.max_direct_upload_bytes, UPLOADS_PATH)
+    s = rt.settings
+    form = await read_form(
+        request,
+        s.max_direct_upload_bytes,
+        lambda size: direct_upload_too_large(
+            size, s.max_direct_upload_bytes, s.max_upload_bytes, UPLOADS_PATH
+        ),
+    )
     return settled(await create_transcription(rt, principal, request_id, form.fields, form.file))
 
 

@@ -1,9 +1,12 @@
-"""A faster rollback for moto's DynamoDB TransactWriteItems, applied to the local moto server.
+"""Two fixes to moto's DynamoDB emulation, applied to the local moto server (and tests).
 
-moto (5.2) backs a transaction up by deep-copying the whole table once per item in it, so a
-17-item settle on a table of a few thousand usage records takes tens of milliseconds and grows
-with the table. Real DynamoDB has no such cost. This keeps moto's semantics (all-or-nothing,
-per-item cancellation reasons) but snapshots only the items the transaction touches.
+1. Transactions: moto (5.2) backs a TransactWriteItems up by deep-copying the whole table once
+   per item in it, so a 17-item settle on a table of a few thousand usage records takes tens of
+   milliseconds and grows with the table; real DynamoDB has no such cost. The replacement keeps
+   moto's semantics (all-or-nothing, per-item cancellation reasons) but snapshots only the items
+   the transaction touches.
+2. Numbers: moto's arithmetic (ADD, SET a = a - :x) stores ``str(Decimal)``, which can be exponent
+   notation (``0E-10``) that moto itself then fails to parse; DynamoDB keeps numbers canonical.
 """
 
 from __future__ import annotations
@@ -100,4 +103,20 @@ def apply() -> None:
             raise TransactionCanceledException(errors)
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _canonical_numbers()
     _APPLIED = True
+
+
+def _canonical_numbers() -> None:
+    from decimal import Decimal
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = DynamoType.__init__
+
+    def init(self: Any, type_as_dict: Any) -> None:
+        original(self, type_as_dict)
+        if self.type == "N" and isinstance(self.value, str) and ("E" in self.value or "e" in self.value):
+            self.value = format(Decimal(self.value).normalize(), "f")
+
+    DynamoType.__init__ = init  # type: ignore[method-assign]

@@ -9,14 +9,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from spidergate.local import moto_transactions
+from spidergate.local import moto_fixes
 
 
 @pytest.fixture
 def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         monkeypatch.delenv(name, raising=False)
-    moto_transactions.apply()
+    moto_fixes.apply()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
         client.create_table(
@@ -65,3 +65,11 @@ def test_same_item_twice_is_a_validation_error(ddb: Any) -> None:
     with pytest.raises(ddb.exceptions.ClientError):
         ddb.transact_write_items(TransactItems=[put("a", 1), add("a", 1)])
     assert value(ddb, "a") is None
+
+
+def test_numbers_stay_canonical_through_arithmetic(ddb: Any) -> None:
+    for amount in ("0.0123456789", "-0.0123456789", "0.5"):
+        ddb.update_item(TableName="t", Key={"pk": {"S": "n"}}, UpdateExpression="ADD v :v",
+                        ExpressionAttributeValues={":v": {"N": amount}})
+    item = ddb.get_item(TableName="t", Key={"pk": {"S": "n"}})["Item"]
+    assert item["v"]["N"] == "0.5"

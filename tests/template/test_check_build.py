@@ -1,0 +1,106 @@
+"""scripts/check_build.py on small fake build outputs: what passes, and each problem it must catch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.template.cfn import ROOT
+
+SCRIPT = ROOT / "scripts" / "check_build.py"
+TEMPLATE = """
+Parameters:
+  Architecture: {Type: String, Default: x86_64}
+Globals:
+  Function:
+    Runtime: python3.11
+    Architectures: [!Ref Architecture]
+    Layers: [!Ref Lib]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: Fn, Handler: app.handler}
+  Lib:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: Lib}
+"""
+
+
+def _elf(machine: int) -> bytes:
+    """The first bytes of a 64-bit little-endian ELF shared object for ``machine``."""
+    return b"\x7fELF\x02\x01\x01" + bytes(11) + machine.to_bytes(2, "little") + bytes(44)
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Path:
+    """A build output that passes: a handler importing a module from its layer, an x86_64 .so."""
+    root = tmp_path / "build"
+    (root / "Fn").mkdir(parents=True)
+    (root / "Lib" / "python").mkdir(parents=True)
+    (root / "template.yaml").write_text(TEMPLATE)
+    (root / "Fn" / "app.py").write_text(
+        "import helper\n\ndef handler(event, context):\n    return helper.VALUE\n"
+    )
+    (root / "Lib" / "python" / "helper.py").write_text("VALUE = 1\n")
+    (root / "Lib" / "python" / "fast.cpython-311-x86_64-linux-gnu.so").write_bytes(_elf(62))
+    return root
+
+
+def _check(build: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--build-dir", str(build), "--python", sys.executable, *extra],
+        cwd=build.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_clean_build_passes_and_reports_import_time_and_sizes(build: Path) -> None:
+    done = _check(build)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "import app.handler:" in done.stdout
+    assert "Lib" in done.stdout
+    assert "of 250 MB" in done.stdout
+
+
+def test_an_extension_for_another_machine_fails(build: Path) -> None:
+    (build / "Lib" / "python" / "fast.cpython-311-x86_64-linux-gnu.so").write_bytes(_elf(183))
+    done = _check(build)
+    assert done.returncode == 1
+    assert "is arm64, the function is x86_64" in done.stdout
+
+
+def test_arm64_parameters_flag_x86_wheels_and_skip_the_import(build: Path) -> None:
+    done = _check(build, "--parameter-overrides", "Architecture=arm64")
+    assert done.returncode == 1
+    assert "is x86_64, the function is arm64" in done.stdout
+    assert "import skipped" in done.stdout
+
+
+def test_a_wheel_too_new_for_the_runtime_glibc_fails(build: Path) -> None:
+    info = build / "Lib" / "python" / "pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "WHEEL").write_text("Wheel-Version: 1.0\nTag: cp311-cp311-manylinux_2_28_x86_64\n")
+    done = _check(build)
+    assert done.returncode == 1
+    assert "pkg-1.0.dist-info fits no cp311 x86_64 glibc 2.26" in done.stdout
+
+
+def test_a_failing_import_fails(build: Path) -> None:
+    (build / "Fn" / "app.py").write_text("import not_shipped\n")
+    done = _check(build)
+    assert done.returncode == 1
+    assert "importing app.handler failed: ModuleNotFoundError" in done.stdout
+
+
+def test_tests_caches_and_shadowed_modules_fail(build: Path) -> None:
+    (build / "Fn" / "tests").mkdir()
+    (build / "Fn" / "helper.py").write_text("VALUE = 2\n")
+    done = _check(build)
+    assert done.returncode == 1
+    assert "Fn: ships tests" in done.stdout
+    assert "helper.py is in both function code and Lib" in done.stdout
