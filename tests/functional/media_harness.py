@@ -17,6 +17,7 @@ import httpx
 import pytest
 from moto import mock_aws
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
 from spidergate.aws import AwsClients
 from spidergate.catalog.model import ModelInfo
 from spidergate.local.sandbox import SandboxApp, create_sandbox_app

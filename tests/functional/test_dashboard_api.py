@@ -16,6 +16,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
+
 from spidergate.aws import AwsClients
 from spidergate.dashboard.local_pool import add_member, create_app_client, create_local_sign_in, sign_in
 from spidergate.local.sandbox import create_sandbox_app

@@ -8,6 +8,7 @@ import boto3
 import httpx
 import pytest
 from moto.server import ThreadedMotoServer
+
 from spidergate.dashboard.local_pool import create_local_sign_in, sign_in
 from spidergate.dashboard.session import SessionRejected, SessionVerifier
 from spidergate.settings import Settings

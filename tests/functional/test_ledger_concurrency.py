@@ -17,6 +17,8 @@ import pytest
 from botocore.config import Config
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
+
 from spidergate.domain import Budgets, Limits, Principal, ProviderKey
 from spidergate.dynamo import from_item
 from spidergate.errors import InvalidRequest, QuotaExceeded, RateLimited
@@ -29,7 +31,6 @@ from spidergate.usage.ledger import Admission, Ledger
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.reports import UsageReports
 from spidergate.usage.sweep import sweep_reservations
-from werkzeug.serving import make_server
 
 T0 = 1_764_000_000 + 19.0  # 19 s into a UTC minute: the window resets 41 s later
 BRAND = "brd_a"

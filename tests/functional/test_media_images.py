@@ -6,8 +6,8 @@ import base64
 from collections.abc import Iterator
 
 import pytest
-from spidergate.catalog.images import image_price
 
+from spidergate.catalog.images import image_price
 from tests.functional.media_harness import MediaStack, error_of, media_stack
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from mangum import Mangum
-from spidergate.web.app import create_app
 
+from spidergate.web.app import create_app
 from tests.functional.media_harness import MediaStack, media_stack, wav
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

@@ -124,7 +124,7 @@ def start_moto(
         with lock:
             return moto_app(environ, start_response)
 
-    class KeepAliveHandler(MotoRequestHandler):  # type: ignore[misc]
+    class KeepAliveHandler(MotoRequestHandler):
         # HTTP/1.1 keeps boto3's connections open (werkzeug's default HTTP/1.0 closes each one).
         protocol_version = "HTTP/1.1"
 
