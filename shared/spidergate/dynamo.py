@@ -11,17 +11,9 @@ _ser = TypeSerializer()
 _de = TypeDeserializer()
 
 
-def _number(value: Decimal) -> Decimal:
-    """A plain-notation Decimal: DynamoDB stores numbers canonically, and str() of e.g. a
-    quantized zero (``0E-10``) or ``1E+2`` is exponent notation that emulators reject."""
-    return Decimal(format(value.normalize(), "f"))
-
-
 def _clean(value: Any) -> Any:
     if isinstance(value, float):
-        return _number(Decimal(str(value)))
-    if isinstance(value, Decimal):
-        return _number(value)
+        return Decimal(str(value))
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +61,17 @@ class Settings(BaseSettings):
     # The largest response a buffered (Mangum) function may return: Lambda's 6 MB payload cap less
     # room for the envelope; binary bodies count base64-encoded. 0 disables the check.
     max_response_bytes: int = 6_000_000
+    # Endpoint overrides under the AWS SDKs' own names (a local stack points them at moto); the
+    # lean DynamoDB client (spidergate.dynamo_http) resolves its endpoint from them like boto3 does.
+    aws_endpoint_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("aws_endpoint_url", "AWS_ENDPOINT_URL")
+    )
+    aws_endpoint_url_dynamodb: str | None = Field(
+        default=None, validation_alias=AliasChoices("aws_endpoint_url_dynamodb", "AWS_ENDPOINT_URL_DYNAMODB")
+    )
+    # Write usage through spidergate.dynamo_http (no botocore on the hot path). Off only where
+    # DynamoDB is emulated in-process (moto's mock_aws patches botocore, not HTTP).
+    ledger_http: bool = True
 
 
     def enabled_providers(self, known: frozenset[str]) -> frozenset[str]:

@@ -20,6 +20,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 from spidergate.aws import AwsClients
 from spidergate.catalog.model import ModelInfo
+from spidergate.local import moto_fixes
 from spidergate.local.sandbox import SandboxApp, create_sandbox_app
 from spidergate.local.tables import create_tables
 from spidergate.runtime import Runtime
@@ -128,6 +129,7 @@ def media_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[MediaStack]:
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
                  "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
+    moto_fixes.apply()  # DynamoDB's number handling: embedding costs are tiny (4E-8) and exponent-noted
     with mock_aws():
         yield build_stack()
 

@@ -7,6 +7,7 @@ import struct
 import wave
 
 import pytest
+
 from spidergate.local.sandbox import audio_formats
 from spidergate.serve.audio_duration import ESTIMATE_BYTES_PER_SECOND, audio_duration
 

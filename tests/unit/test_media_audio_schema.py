@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from spidergate.catalog.model import SPEECH, TRANSCRIPTION, ModelInfo
 from spidergate.errors import InvalidRequest
 from spidergate.schemas.audio import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from spidergate.catalog.model import IMAGE, SPEECH, TRANSCRIPTION, ModelInfo, Prices
 from spidergate.local.sandbox import audio_formats
 from spidergate.serve.audio_duration import Duration

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from spidergate.catalog.model import IMAGE, ModelInfo
 from spidergate.errors import InvalidRequest
 from spidergate.schemas.images import DEFAULT_MODEL, ImageRequest, family_of, free_size_problem

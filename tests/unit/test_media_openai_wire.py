@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from spidergate.catalog.model import IMAGE, SPEECH, TRANSCRIPTION, ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.azure import AzureOpenAIAdapter
