@@ -35,6 +35,7 @@ class Runtime:
     aws: AwsClients
     http_client: httpx.AsyncClient | None = None
     _overrides: TTLCache[str, dict[str, tuple[str, ...]]] = field(init=False)
+    _dynamo_http: httpx.AsyncClient | None = field(init=False, default=None)  # the ledger's own pool
 
     def __post_init__(self) -> None:
         self._overrides = TTLCache(self.settings.keys_cache_ttl)
@@ -100,7 +101,15 @@ class Runtime:
     def ledger(self) -> Ledger:
         from spidergate.usage.ledger import Ledger
 
-        return Ledger(self.aws.dynamodb, self.settings.usage_table, self.settings)
+        if not self.settings.ledger_http:
+            return Ledger(self.aws.dynamodb, self.settings.usage_table, self.settings)
+        from spidergate.dynamo_http import AsyncDynamoDB, new_http_client
+
+        # Its own pool, not ``self.http``: tests inject upstream clients with mock transports, the
+        # ledger wants boto3's short timeouts, and a settle must never queue behind upstream streams.
+        self._dynamo_http = new_http_client()
+        ddb = AsyncDynamoDB.for_settings(self.settings, self._dynamo_http)
+        return Ledger(ddb, self.settings.usage_table, self.settings)
 
     @cached_property
     def reports(self) -> UsageReports:
@@ -141,6 +150,8 @@ class Runtime:
     async def aclose(self) -> None:
         if self.http_client is not None:
             await self.http_client.aclose()
+        if self._dynamo_http is not None:
+            await self._dynamo_http.aclose()
 
     def warm(self) -> Any:
         """Touch the lazily built parts a first request needs (used by readiness checks)."""

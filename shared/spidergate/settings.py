@@ -73,7 +73,6 @@ class Settings(BaseSettings):
     # DynamoDB is emulated in-process (moto's mock_aws patches botocore, not HTTP).
     ledger_http: bool = True
 
-
     def enabled_providers(self, known: frozenset[str]) -> frozenset[str]:
         chosen = {p.strip() for p in self.providers.split(",") if p.strip()}
         return frozenset(chosen & known) if chosen else known

@@ -44,8 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         yield running
 
 
-@pytest.fixture(scope="session")
-def gateway(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def _start_gateway(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("gateway") / "gateway.log"
     env = {
@@ -71,6 +70,11 @@ def gateway(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iter
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    yield from _start_gateway(stack, tmp_path_factory)
 
 
 @dataclass
@@ -194,3 +198,9 @@ def wait_for_records(admin: Admin, brand_id: str, count: int, timeout: float = 5
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def gateway2(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """A second gateway process on the same moto server: another "Lambda container"."""
+    yield from _start_gateway(stack, tmp_path_factory)

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from spidergate.dynamo_http import AsyncDynamoDB
+
 # Cancellation codes (and error codes) that mean "try again", not "refused".
 _CONTENDED = {
     "TransactionConflict",
@@ -54,10 +56,10 @@ async def write(
         outcome.calls += 1
         try:
             if len(entries) == 1 and "Update" in entries[0]:
-                got = await asyncio.to_thread(ddb.update_item, **entries[0]["Update"], ReturnValues="ALL_NEW")
+                got = await _call(ddb, "update_item", **entries[0]["Update"], ReturnValues="ALL_NEW")
                 outcome.attributes = got.get("Attributes", {})
             else:
-                await asyncio.to_thread(ddb.transact_write_items, TransactItems=entries)
+                await _call(ddb, "transact_write_items", TransactItems=entries)
             return outcome
         except Exception as exc:
             # botocore's ClientError, recognised by its parsed response (no botocore import).
@@ -73,6 +75,16 @@ async def write(
                 raise
             await sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _call(ddb: Any, method: str, **params: Any) -> dict[str, Any]:
+    """One call on ``ddb``: awaited on an AsyncDynamoDB, in a thread on a boto3 client (or fake)."""
+    got: dict[str, Any]
+    if isinstance(ddb, AsyncDynamoDB):
+        got = await getattr(ddb, method)(**params)
+    else:
+        got = await asyncio.to_thread(getattr(ddb, method), **params)
+    return got
 
 
 def _classify(exc: Any) -> tuple[dict[int, dict[str, Any] | None] | None, bool]:
