@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from spidergate.routing.keypool import KeyPool
     from spidergate.routing.router import Router
     from spidergate.telemetry import Telemetry
+    from spidergate.usage.key_spend import KeySpend
     from spidergate.usage.ledger import Ledger
     from spidergate.usage.reports import UsageReports
     from spidergate.vault import KeyVault, Records
@@ -130,8 +131,14 @@ class Runtime:
         return Router(
             pool=self.pool, adapters=self.adapters, providers=self.catalog.providers, metering=self.ledger,
             deadline_seconds=self.settings.route_deadline_seconds, max_attempts=self.settings.route_max_attempts,
-            strategy=self.settings.key_order,
+            strategy=self.settings.key_order, spend=self.key_spend if self.settings.key_order != "round_robin" else None,
         )
+
+    @cached_property
+    def key_spend(self) -> KeySpend:
+        from spidergate.usage.key_spend import KeySpend
+
+        return KeySpend(self.aws.dynamodb, self.settings.usage_table, self.settings.keys_cache_ttl)
 
     @cached_property
     def telemetry(self) -> Telemetry:

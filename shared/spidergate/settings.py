@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     key_order: str = "round_robin"
     # Days a per-request usage record is kept before DynamoDB TTL removes it.
     usage_record_ttl_days: int = 30
-    # Hours after which an unsettled reservation is refunded by the sweep.
+    # Seconds after which an unsettled reservation is refunded by the sweep: longer than the
+    # longest request (the chat function times out at 300 s; streams end by then).
     reservation_stale_seconds: int = 900
     # Media uploads. API Gateway and Lambda cap a request near 6 MB, about 4.5 MB of raw bytes once
     # a binary body is base64-encoded: larger audio goes through a presigned S3 upload.
@@ -82,3 +83,13 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The container's settings, read once."""
     return Settings()
+
+
+class LocalRunSettings(BaseSettings):
+    """Ports of the local run (`make run`; development only)."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    port: int = Field(default=8080, validation_alias="PORT")
+    moto_port: int = Field(default=5005, validation_alias="SPIDERGATE_LOCAL_MOTO_PORT")
+    sandbox_port: int = Field(default=8090, validation_alias="SPIDERGATE_LOCAL_SANDBOX_PORT")

@@ -196,3 +196,29 @@ async def test_round_robin_rotates_within_a_priority_band() -> None:
     served = [(await r.run(req(), call)).result.rsplit(":", 1)[1] for _ in range(4)]
     assert served == ["k1", "k2", "k1", "k2"]
     assert "k3" not in adapter.calls
+
+
+class FakeSpend:
+    def __init__(self, spend: dict[str, Decimal]) -> None:
+        self.spend = spend
+
+    async def month_to_date(self, brand_id: str, pool: Any) -> dict[str, Decimal]:
+        return self.spend
+
+
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [("least_spent", ["k2", "k3", "k1"]), ("free_first", ["k3", "k2", "k1"])],
+)
+async def test_spend_aware_orders(strategy: str, expected: list[str]) -> None:
+    keys = [key("k1"), key("k2"), key("k3", free_tier=True)]
+    spend = FakeSpend({"k1": Decimal("5"), "k2": Decimal("1"), "k3": Decimal("2")})
+    r = Router(pool=KeyPool(FakeVault(keys), keys_ttl=60, secret_ttl=60), adapters={}, providers=PROVIDERS,  # type: ignore[arg-type]
+               metering=FakeMetering(), deadline_seconds=1, max_attempts=1, strategy=strategy, spend=spend)
+    assert [k.key_id for k in await r.order("b", "openai", keys)] == expected
+
+
+def test_unknown_strategy_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown key order"):
+        Router(pool=None, adapters={}, providers={}, metering=FakeMetering(), deadline_seconds=1,  # type: ignore[arg-type]
+               max_attempts=1, strategy="random")

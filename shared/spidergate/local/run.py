@@ -14,28 +14,22 @@ import signal
 import sys
 from types import FrameType
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from spidergate.dashboard.local_pool import LocalSignIn, create_local_sign_in
 from spidergate.local.paths import demo_file
-from spidergate.local.stack import HOST, LocalStack, moto_client, port_is_free, port_or_free, start_local_stack
-from spidergate.settings import get_settings
+from spidergate.local.stack import (
+    HOST,
+    LocalStack,
+    moto_client,
+    port_is_free,
+    port_or_free,
+    start_local_stack,
+)
+from spidergate.settings import LocalRunSettings, get_settings
 
 API_PATH = "/api/gate/v1"
 DEMO_MODEL = "gpt-4o-mini"
 # Variables that would send boto3 to a real account instead of moto.
 _AWS_OVERRIDES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
-
-
-class LocalRunSettings(BaseSettings):
-    """Ports of the local run (development only; deployments read ``spidergate.settings``)."""
-
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
-    port: int = Field(default=8080, validation_alias="PORT")
-    moto_port: int = Field(default=5005, validation_alias="SPIDERGATE_LOCAL_MOTO_PORT")
-    sandbox_port: int = Field(default=8090, validation_alias="SPIDERGATE_LOCAL_SANDBOX_PORT")
 
 
 def dashboard_sign_in(stack: LocalStack) -> LocalSignIn:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from spidergate.domain import ProviderKey
 
-Strategy = Callable[[Sequence[ProviderKey], Mapping[str, Decimal]], list[ProviderKey]]
 
 
 class RoundRobin:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import Principal, ProviderKey
@@ -21,10 +21,16 @@ from spidergate.providers.base import Adapter, ProviderDef, Target, UpstreamErro
 from spidergate.routing.classify import Action, Verdict, classify
 from spidergate.routing.keypool import KeyPool
 from spidergate.routing.metering import KeyCapReached, Metering
-from spidergate.routing.ordering import RoundRobin, free_first, least_spent
+from spidergate.routing.ordering import STRATEGIES, RoundRobin, free_first, least_spent
 from spidergate.usage.record import Attempt
 
 T = TypeVar("T")
+
+
+class KeySpendView(Protocol):
+    """Month-to-date spend per key (``spidergate.usage.key_spend.KeySpend``)."""
+
+    async def month_to_date(self, brand_id: str, pool: Sequence[ProviderKey]) -> Mapping[str, Decimal]: ...
 
 # After this many transient failures (5xx, timeouts) on one provider, skip its remaining keys.
 PROVIDER_STRIKES = 2
@@ -75,7 +81,10 @@ class Router:
         deadline_seconds: float,
         max_attempts: int,
         strategy: str = "round_robin",
+        spend: KeySpendView | None = None,
     ) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown key order {strategy!r}; choose one of {', '.join(STRATEGIES)}")
         self.pool = pool
         self.adapters = adapters
         self.providers = providers
@@ -83,14 +92,15 @@ class Router:
         self.deadline_seconds = deadline_seconds
         self.max_attempts = max_attempts
         self.strategy = strategy
+        self.spend = spend
         self._round_robin = RoundRobin()
 
-    def order(self, brand_id: str, provider: str, keys: Sequence[ProviderKey]) -> list[ProviderKey]:
-        if self.strategy == "least_spent":
-            return least_spent(keys, {})
-        if self.strategy == "free_first":
-            return free_first(keys, {})
-        return self._round_robin.order(f"{brand_id}/{provider}", keys)
+    async def order(self, brand_id: str, provider: str, keys: Sequence[ProviderKey]) -> list[ProviderKey]:
+        """The provider's usable keys in the order to try them (the deployment's strategy)."""
+        if self.strategy == "round_robin" or self.spend is None or len(keys) < 2:
+            return self._round_robin.order(f"{brand_id}/{provider}", keys)
+        spend = await self.spend.month_to_date(brand_id, keys)
+        return least_spent(keys, spend) if self.strategy == "least_spent" else free_first(keys, spend)
 
     async def run(self, req: RouteRequest, call: Callable[[Adapter, Target], Awaitable[T]]) -> Route[T]:
         """Serve ``req`` with ``call`` on the first candidate that succeeds, or raise RouteFailure."""
@@ -125,7 +135,7 @@ class Router:
                 reasons.append(f"{model.id}: {why.replace('_', ' ')}")
                 continue
             strikes = 0
-            for key in self.order(brand, model.provider, usable):
+            for key in await self.order(brand, model.provider, usable):
                 if len(attempts) >= self.max_attempts + len(req.models) or time.monotonic() >= deadline:
                     reasons.append("attempt cap or deadline reached")
                     break
