@@ -159,7 +159,3 @@ class Runtime:
             await self.http_client.aclose()
         if self._dynamo_http is not None:
             await self._dynamo_http.aclose()
-
-    def warm(self) -> Any:
-        """Touch the lazily built parts a first request needs (used by readiness checks)."""
-        return self.catalog

@@ -17,7 +17,7 @@ from spidergate.providers.base import (
     UpstreamError,
     retry_after_seconds,
 )
-from spidergate.providers.http_errors import transport_error
+from spidergate.providers.errors import transport_error
 
 # Pinned: 2026-10-21 refuses temperature/top_p, which OpenAI clients send (PROVIDERS.md section 2).
 ANTHROPIC_VERSION = "2023-06-01"

@@ -12,17 +12,29 @@ import httpx
 from spidergate.providers.base import UpstreamError, retry_after_seconds
 
 
+def transport_error(provider: str, exc: httpx.HTTPError, *, streaming: bool) -> UpstreamError:
+    """Classify an httpx failure; ``streaming`` means response headers had already arrived.
+
+    Timeouts are "timeout" wherever they happen; a reset or a protocol error is "connection"
+    before the response and "stream" once it has started; a URL the client cannot use is "config".
+    """
+    detail = f"{type(exc).__name__}: {exc}"[:300]  # httpx messages name the URL, never headers
+    if isinstance(exc, httpx.TimeoutException):
+        return UpstreamError(None, "timeout", f"{provider} timed out ({detail})")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return UpstreamError(None, "config", f"{provider} base URL is unusable ({detail})")
+    if streaming:
+        return UpstreamError(None, "stream", f"{provider} stream broke ({detail})")
+    return UpstreamError(None, "connection", f"{provider} connection failed ({detail})")
+
+
 @contextmanager
-def transport_errors(provider: str) -> Iterator[None]:
-    """Turn httpx exceptions into ``UpstreamError`` (timeouts, refused or reset connections)."""
+def transport_errors(provider: str, *, streaming: bool = False) -> Iterator[None]:
+    """``transport_error`` as a context manager around httpx calls."""
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise UpstreamError(None, "timeout", f"{provider} timed out ({type(exc).__name__})") from exc
-    except httpx.RemoteProtocolError as exc:
-        raise UpstreamError(None, "connection", f"{provider} closed the connection unexpectedly") from exc
     except httpx.TransportError as exc:
-        raise UpstreamError(None, "connection", f"{provider} connection failed ({type(exc).__name__})") from exc
+        raise transport_error(provider, exc, streaming=streaming) from exc
 
 
 def error_fields(payload: Any) -> tuple[str, str | None, str | None]:

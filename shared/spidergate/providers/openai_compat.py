@@ -127,7 +127,7 @@ class OpenAICompatAdapter(Adapter):
                 raise from_response(name, response.status_code, response.headers, content)
             buffer = b""
             done = False
-            with transport_errors(name):
+            with transport_errors(name, streaming=True):
                 async for raw in response.aiter_bytes():
                     if done:
                         continue  # drain what follows [DONE] so the connection returns to the pool
