@@ -62,9 +62,11 @@ FIXED_STACK = """
 import fastapi, httpx, mangum, aws_lambda_powertools, boto3
 boto3.session.Session().client("dynamodb", region_name="us-east-1")
 """
-OURS = FIXED_STACK + """
-from spidergate.web.app import create_app, GROUPS
-app = create_app(GROUPS)
+def ours(groups: list[str]) -> str:
+    """The fixed stack plus building the app of ``groups`` (what a function's cold start imports)."""
+    return FIXED_STACK + f"""
+from spidergate.web.app import create_app
+app = create_app({groups!r})
 """
 
 
@@ -91,24 +93,36 @@ def main() -> None:
         budgets=Budgets(daily_usd=Decimal(10**6), monthly_usd=Decimal(10**7)))
     vault.add(brand.brand_id, "openai", UPSTREAM_KEY, label="bench", base_url=sandbox.url + "/v1")
 
-    port = free_port()
-    env = {**os.environ, **stack_env(moto.url), "SPIDERGATE_LOG_LEVEL": "WARNING", "SPIDERGATE_EMIT_METRICS": "false"}
-    gateway = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "spidergate.web.app:create_app"), "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)
-    gw = f"http://127.0.0.1:{port}/api/gate/v1/chat/completions"
+    env = {**os.environ, **stack_env(moto.url), "SPIDERGATE_LOG_LEVEL": "WARNING", "SPIDERGATE_EMIT_METRICS": "false",
+           "PYTHONPATH": str(Path(__file__).resolve().parent)}
     direct = sandbox.url + "/v1/chat/completions"
+    runs = [("as deployed: usage written to DynamoDB (moto)", "spidergate.web.app:create_app"),
+            ("diagnostic: usage write disabled (the gateway's own cost)", "no_usage_app:create_app")]
     try:
-        wait_until_ready(f"http://127.0.0.1:{port}/api/gate/v1/health", timeout=30)
-        results = asyncio.run(measure(gw, direct, free.bearer, limited.bearer, gateway.pid, calls,
-                                      n_seq, seconds, concurrency))
+        for title, app in runs:
+            port = free_port()
+            gateway = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "warning", "--no-access-log"], env=env)
+            try:
+                wait_until_ready(f"http://127.0.0.1:{port}/api/gate/v1/health", timeout=30)
+                gw = f"http://127.0.0.1:{port}/api/gate/v1/chat/completions"
+                results = asyncio.run(measure(gw, direct, free.bearer, limited.bearer, gateway.pid, calls,
+                                              n_seq, seconds, concurrency))
+            finally:
+                gateway.terminate()
+                gateway.wait(timeout=10)
+            report(title, results)
     finally:
-        gateway.terminate()
-        gateway.wait(timeout=10)
         sandbox.stop()
         moto.stop()
-    results["import"] = {"fixed_stack": import_cost(FIXED_STACK), "with_spidergate": import_cost(OURS)}
-    report(results)
+    fixed = import_cost(FIXED_STACK)
+    print(f"import (cold start)  fixed stack {fixed[0]:.3f} s / {fixed[1]:.0f} MB peak")
+    for groups in (["chat"], ["embeddings"], ["media"], ["catalog"], ["dashboard"],
+                   ["chat", "embeddings", "media", "catalog", "dashboard"]):
+        secs, mb = import_cost(ours(groups))
+        print(f"  + app {'+'.join(groups):42s} {secs:.3f} s / {mb:.0f} MB   ours adds {secs - fixed[0]:+.3f} s")
+    print("LiteLLM proxy on this box (from the brief): +11-12 ms p50, ~100 req/s, ~390 MB, import 3.5 s")
 
 
 async def measure(gw: str, direct: str, free: str, limited: str, pid: int, calls: collections.Counter[str],
@@ -151,15 +165,14 @@ async def measure(gw: str, direct: str, free: str, limited: str, pid: int, calls
     return out
 
 
-def report(r: dict[str, Any]) -> None:
+def report(title: str, r: dict[str, Any]) -> None:
     d50, d99 = pct(r["direct"], 0.5), pct(r["direct"], 0.99)
     g50, g99 = pct(r["gateway"], 0.5), pct(r["gateway"], 0.99)
     l50, l99 = pct(r["gateway_limited"], 0.5), pct(r["gateway_limited"], 0.99)
     t50, tg50 = pct(r["ttft_direct"], 0.5), pct(r["ttft_gateway"], 0.5)
-    (fs, fm), (os_, om) = r["import"]["fixed_stack"], r["import"]["with_spidergate"]
     capacity = 1000 / r["cpu_ms_per_request"] if r["cpu_ms_per_request"] else float("nan")
     lines = [
-        "SpiderGate benchmark (loopback sandbox upstream, moto for DynamoDB; authenticated requests)",
+        f"SpiderGate, {title}",
         f"  non-streaming latency   direct p50 {d50:6.2f} ms  p99 {d99:6.2f} ms",
         f"                          gateway p50 {g50:6.2f} ms  p99 {g99:6.2f} ms   added p50 {g50 - d50:+.2f} ms",
         f"  agent with limits       gateway p50 {l50:6.2f} ms  p99 {l99:6.2f} ms   added p50 {l50 - d50:+.2f} ms",
@@ -170,9 +183,6 @@ def report(r: dict[str, Any]) -> None:
         f"(errors {r['rps_errors']}); moto settled {r['settles_per_s']:.0f} transactions/s",
         f"  gateway CPU per request {r['cpu_ms_per_request']:.3f} ms  -> {capacity:,.0f} req/s per core",
         f"  gateway memory          RSS {r['rss_mb']:.0f} MB  peak {r['peak_rss_mb']:.0f} MB",
-        f"  import (cold start)     fixed stack {fs:.3f} s / {fm:.0f} MB;  + spidergate app {os_:.3f} s / {om:.0f} MB"
-        f"  (ours adds {os_ - fs:+.3f} s, {om - fm:+.0f} MB)",
-        "  LiteLLM proxy on this box (from the brief): +11-12 ms p50, ~100 req/s, ~390 MB, import 3.5 s",
     ]
     print("\n".join(lines))
 

@@ -100,7 +100,7 @@ class MediaStack:
 
 def build_stack() -> MediaStack:
     settings = Settings(
-        region=REGION, emit_metrics=False, allow_private_base_urls=True,
+        region=REGION, emit_metrics=False, allow_private_base_urls=True, ledger_http=False,  # mock_aws: boto3 only
         max_direct_upload_bytes=DIRECT_LIMIT, max_upload_bytes=UPLOAD_LIMIT,
     )  # fmt: skip
     aws = AwsClients(settings)

@@ -119,6 +119,7 @@ def build_stack() -> Stack:
     settings = Settings(
         region=REGION, emit_metrics=False, allow_private_base_urls=True,
         cognito_issuer=sign.issuer, cognito_audience=sign.client_id, cognito_jwks_url=sign.jwks_url,
+        ledger_http=False,  # mock_aws patches boto3 only
     )  # fmt: skip
     aws = AwsClients(settings)
     create_tables(aws.dynamodb, settings)
