@@ -180,10 +180,6 @@ class AsyncDynamoDB:
                 await asyncio.to_thread(lambda: self._errors.exceptions)
             raise self._errors.client_error(error, operation)
 
-    async def aclose(self) -> None:
-        """Close the HTTP client (only for a client this one was given to own)."""
-        await self.http.aclose()
-
     async def _pause(self, operation: str, attempt: int, why: str, *, throttled: bool) -> None:
         base = self._throttle_backoff if throttled else self._backoff
         delay = random.random() * min(base * 2 ** (attempt - 1), self._max_backoff)

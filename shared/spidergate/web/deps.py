@@ -10,7 +10,7 @@ from spidergate.domain import Principal
 from spidergate.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -25,7 +25,7 @@ async def get_principal(request: Request, rt: RuntimeDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def request_id(request: Request) -> str:
+async def request_id(request: Request) -> str:
     rid: str = request.scope.get("state", {}).get("request_id") or "req_unknown"
     return rid
 

@@ -14,7 +14,7 @@ from spidergate.dashboard.wire import MAX_PAGE
 from spidergate.web.deps import RuntimeDep
 
 
-def get_sessions(request: Request, rt: RuntimeDep) -> SessionVerifier:
+async def get_sessions(request: Request, rt: RuntimeDep) -> SessionVerifier:
     """The container's verifier (its JWKS cache lives as long as the app)."""
     state = request.app.state
     verifier: SessionVerifier | None = getattr(state, "dashboard_sessions", None)
@@ -23,7 +23,7 @@ def get_sessions(request: Request, rt: RuntimeDep) -> SessionVerifier:
     return verifier
 
 
-def get_dashboard(request: Request, rt: RuntimeDep) -> Dashboard:
+async def get_dashboard(request: Request, rt: RuntimeDep) -> Dashboard:
     state = request.app.state
     dashboard: Dashboard | None = getattr(state, "dashboard", None)
     if dashboard is None:
