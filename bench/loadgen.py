@@ -65,14 +65,20 @@ class Connection:
 def build_request(url: str, body: bytes, headers: dict[str, str]) -> tuple[str, int, bytes]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    lines = [f"POST {parts.path} HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json",
-             f"Content-Length: {len(body)}", "Connection: keep-alive"]
+    lines = [
+        f"POST {parts.path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        "Connection: keep-alive",
+    ]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     return host, port, ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def sequential(url: str, body: bytes, headers: dict[str, str], n: int, marker: bytes | None = None
-                     ) -> list[Result]:
+async def sequential(
+    url: str, body: bytes, headers: dict[str, str], n: int, marker: bytes | None = None
+) -> list[Result]:
     host, port, raw = build_request(url, body, headers)
     conn = Connection(host, port)
     await conn.open()
@@ -82,8 +88,9 @@ async def sequential(url: str, body: bytes, headers: dict[str, str], n: int, mar
         await conn.close()
 
 
-async def throughput(url: str, body: bytes, headers: dict[str, str], concurrency: int, seconds: float
-                     ) -> tuple[int, int, float]:
+async def throughput(
+    url: str, body: bytes, headers: dict[str, str], concurrency: int, seconds: float
+) -> tuple[int, int, float]:
     """(ok responses, other responses, elapsed) with ``concurrency`` keep-alive connections."""
     host, port, raw = build_request(url, body, headers)
     ok = bad = 0

@@ -15,19 +15,18 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import loadgen  # noqa: E402
+import loadgen
 
-from spidergate.domain import Budgets, Limits  # noqa: E402
-from spidergate.local.servers import start_moto, start_sandbox, wait_until_ready  # noqa: E402
-from spidergate.local.stack import free_port, local_settings, moto_client, provision, stack_env  # noqa: E402
-from spidergate.vault import KeyVault, Records  # noqa: E402
+from spidergate.domain import Budgets, Limits
+from spidergate.local.servers import start_moto, start_sandbox, wait_until_ready
+from spidergate.local.stack import free_port, local_settings, moto_client, provision, stack_env
+from spidergate.vault import KeyVault, Records
 
 MODEL = "openai/gpt-6.1-terra"
 BODY = {"model": MODEL, "messages": [{"role": "user", "content": "Reply with a short greeting, please."}]}
@@ -45,16 +44,25 @@ def proc_stat(pid: int) -> tuple[float, int, int]:
     """(cpu seconds, rss kB, peak rss kB) of a process."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    status = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+    )
     return cpu, int(status["VmRSS"].split()[0]), int(status["VmHWM"].split()[0])
 
 
 def import_cost(code: str, runs: int = 5) -> tuple[float, float]:
     """Median seconds and peak MB of running ``code`` in a fresh interpreter."""
-    probe = ("import time, resource; t = time.perf_counter()\n" + code +
-             "\nprint(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-    out = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
-           for _ in range(runs)]
+    probe = (
+        "import time, resource; t = time.perf_counter()\n"
+        + code
+        + "\nprint(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = [
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(runs)
+    ]
     return statistics.median(float(o[0]) for o in out), statistics.median(float(o[1]) for o in out)
 
 
@@ -62,12 +70,17 @@ FIXED_STACK = """
 import fastapi, httpx, mangum, aws_lambda_powertools, boto3
 boto3.session.Session().client("dynamodb", region_name="us-east-1")
 """
+
+
 def ours(groups: list[str]) -> str:
     """The fixed stack plus building the app of ``groups`` (what a function's cold start imports)."""
-    return FIXED_STACK + f"""
+    return (
+        FIXED_STACK
+        + f"""
 from spidergate.web.app import create_app
 app = create_app({groups!r})
 """
+    )
 
 
 def main() -> None:
@@ -83,32 +96,72 @@ def main() -> None:
     provision(moto.url, settings)
     ddb = moto_client("dynamodb", moto.url)
     records = Records(ddb, settings.vault_table)
-    vault = KeyVault(ddb, moto_client("secretsmanager", moto.url), settings.vault_table,
-                     secrets_prefix=settings.secrets_prefix, allow_private_base_urls=True)
+    vault = KeyVault(
+        ddb,
+        moto_client("secretsmanager", moto.url),
+        settings.vault_table,
+        secrets_prefix=settings.secrets_prefix,
+        allow_private_base_urls=True,
+    )
     brand = records.create_brand("bench")
     records.set_brand_budgets(brand.brand_id, Budgets())
     _, free = records.create_agent(brand.brand_id, "no-limits")
     _, limited = records.create_agent(
-        brand.brand_id, "limited", limits=Limits(rpm=10**7, tpm=10**10, concurrency=10**4),
-        budgets=Budgets(daily_usd=Decimal(10**6), monthly_usd=Decimal(10**7)))
+        brand.brand_id,
+        "limited",
+        limits=Limits(rpm=10**7, tpm=10**10, concurrency=10**4),
+        budgets=Budgets(daily_usd=Decimal(10**6), monthly_usd=Decimal(10**7)),
+    )
     vault.add(brand.brand_id, "openai", UPSTREAM_KEY, label="bench", base_url=sandbox.url + "/v1")
 
-    env = {**os.environ, **stack_env(moto.url), "SPIDERGATE_LOG_LEVEL": "WARNING", "SPIDERGATE_EMIT_METRICS": "false",
-           "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    env = {
+        **os.environ,
+        **stack_env(moto.url),
+        "SPIDERGATE_LOG_LEVEL": "WARNING",
+        "SPIDERGATE_EMIT_METRICS": "false",
+        "PYTHONPATH": str(Path(__file__).resolve().parent),
+    }
     direct = sandbox.url + "/v1/chat/completions"
-    runs = [("as deployed: usage written to DynamoDB (moto)", "spidergate.web.app:create_app"),
-            ("diagnostic: usage write disabled (the gateway's own cost)", "no_usage_app:create_app")]
+    runs = [
+        ("as deployed: usage written to DynamoDB (moto)", "spidergate.web.app:create_app"),
+        ("diagnostic: usage write disabled (the gateway's own cost)", "no_usage_app:create_app"),
+    ]
     try:
         for title, app in runs:
             port = free_port()
             gateway = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
-                 "--log-level", "warning", "--no-access-log"], env=env)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    app,
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env=env,
+            )
             try:
                 wait_until_ready(f"http://127.0.0.1:{port}/api/gate/v1/health", timeout=30)
                 gw = f"http://127.0.0.1:{port}/api/gate/v1/chat/completions"
-                results = asyncio.run(measure(gw, direct, free.bearer, limited.bearer, gateway.pid, calls,
-                                              n_seq, seconds, concurrency))
+                results = asyncio.run(
+                    measure(
+                        gw,
+                        direct,
+                        free.bearer,
+                        limited.bearer,
+                        gateway.pid,
+                        calls,
+                        n_seq,
+                        seconds,
+                        concurrency,
+                    )
+                )
             finally:
                 gateway.terminate()
                 gateway.wait(timeout=10)
@@ -118,15 +171,32 @@ def main() -> None:
         moto.stop()
     fixed = import_cost(FIXED_STACK)
     print(f"import (cold start)  fixed stack {fixed[0]:.3f} s / {fixed[1]:.0f} MB peak")
-    for groups in (["chat"], ["embeddings"], ["media"], ["catalog"], ["dashboard"],
-                   ["chat", "embeddings", "media", "catalog", "dashboard"]):
+    for groups in (
+        ["chat"],
+        ["embeddings"],
+        ["media"],
+        ["catalog"],
+        ["dashboard"],
+        ["chat", "embeddings", "media", "catalog", "dashboard"],
+    ):
         secs, mb = import_cost(ours(groups))
-        print(f"  + app {'+'.join(groups):42s} {secs:.3f} s / {mb:.0f} MB   ours adds {secs - fixed[0]:+.3f} s")
+        print(
+            f"  + app {'+'.join(groups):42s} {secs:.3f} s / {mb:.0f} MB   ours adds {secs - fixed[0]:+.3f} s"
+        )
     print("LiteLLM proxy on this box (from the brief): +11-12 ms p50, ~100 req/s, ~390 MB, import 3.5 s")
 
 
-async def measure(gw: str, direct: str, free: str, limited: str, pid: int, calls: collections.Counter[str],
-                  n_seq: int, seconds: float, concurrency: int) -> dict[str, Any]:
+async def measure(
+    gw: str,
+    direct: str,
+    free: str,
+    limited: str,
+    pid: int,
+    calls: collections.Counter[str],
+    n_seq: int,
+    seconds: float,
+    concurrency: int,
+) -> dict[str, Any]:
     body, stream_body = json.dumps(BODY).encode(), json.dumps(STREAM_BODY).encode()
     upstream = {"Authorization": f"Bearer {UPSTREAM_KEY}"}
     auth = {"Authorization": f"Bearer {free}"}
@@ -137,7 +207,9 @@ async def measure(gw: str, direct: str, free: str, limited: str, pid: int, calls
         await loadgen.sequential(gw, body, auth_limited, 30)
         await loadgen.sequential(direct, body, upstream, 30)
 
-    async def latency(url: str, payload: bytes, headers: dict[str, str], marker: bytes | None = None) -> list[float]:
+    async def latency(
+        url: str, payload: bytes, headers: dict[str, str], marker: bytes | None = None
+    ) -> list[float]:
         done = await loadgen.sequential(url, payload, headers, n_seq, marker)
         assert all(r.status == 200 for r in done), {r.status for r in done}
         return [r.first_byte if marker else r.total for r in done]

@@ -1,16 +1,16 @@
 """The one error hierarchy, rendered as the OpenAI error body everywhere.
 
-    GatewayError
-    ├── InvalidRequest (400)          ── ModelNotSupported (400, capability mismatch)
-    ├── AuthenticationFailed (401)
-    ├── PermissionDenied (403)
-    ├── NotFound (404)                ── ModelNotFound (404)
-    ├── PayloadTooLarge (413)
-    ├── RateLimited (429, retryable)  ── AllKeysRateLimited (429)
-    ├── QuotaExceeded (429, x-should-retry: false)
-    ├── UpstreamRejected (status of the upstream: a 4xx passed straight back)
-    ├── UpstreamFailed (502)
-    └── NoCapacity (503)
+GatewayError
+├── InvalidRequest (400)          ── ModelNotSupported (400, capability mismatch)
+├── AuthenticationFailed (401)
+├── PermissionDenied (403)
+├── NotFound (404)                ── ModelNotFound (404)
+├── PayloadTooLarge (413)
+├── RateLimited (429, retryable)  ── AllKeysRateLimited (429)
+├── QuotaExceeded (429, x-should-retry: false)
+├── UpstreamRejected (status of the upstream: a 4xx passed straight back)
+├── UpstreamFailed (502)
+└── NoCapacity (503)
 """
 
 from __future__ import annotations

@@ -75,7 +75,9 @@ class Runtime:
         from spidergate.vault import KeyVault
 
         return KeyVault(
-            self.aws.dynamodb, self.aws.secrets, self.settings.vault_table,
+            self.aws.dynamodb,
+            self.aws.secrets,
+            self.settings.vault_table,
             secrets_prefix=self.settings.secrets_prefix,
             allow_private_base_urls=self.settings.allow_private_base_urls,
         )
@@ -96,7 +98,9 @@ class Runtime:
     def pool(self) -> KeyPool:
         from spidergate.routing.keypool import KeyPool
 
-        return KeyPool(self.keyvault, keys_ttl=self.settings.keys_cache_ttl, secret_ttl=self.settings.secret_cache_ttl)
+        return KeyPool(
+            self.keyvault, keys_ttl=self.settings.keys_cache_ttl, secret_ttl=self.settings.secret_cache_ttl
+        )
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -129,9 +133,14 @@ class Runtime:
         from spidergate.routing.router import Router
 
         return Router(
-            pool=self.pool, adapters=self.adapters, providers=self.catalog.providers, metering=self.ledger,
-            deadline_seconds=self.settings.route_deadline_seconds, max_attempts=self.settings.route_max_attempts,
-            strategy=self.settings.key_order, spend=self.key_spend if self.settings.key_order != "round_robin" else None,
+            pool=self.pool,
+            adapters=self.adapters,
+            providers=self.catalog.providers,
+            metering=self.ledger,
+            deadline_seconds=self.settings.route_deadline_seconds,
+            max_attempts=self.settings.route_max_attempts,
+            strategy=self.settings.key_order,
+            spend=self.key_spend if self.settings.key_order != "round_robin" else None,
         )
 
     @cached_property

@@ -68,8 +68,13 @@ class Telemetry:
         for attempt in failed:
             from aws_lambda_powertools.metrics import single_metric
 
-            with single_metric(name="UpstreamErrors", unit=MetricUnit.Count, value=1, namespace="SpiderGate",
-                               default_dimensions={"Stage": self.settings.stage}) as metric:
+            with single_metric(
+                name="UpstreamErrors",
+                unit=MetricUnit.Count,
+                value=1,
+                namespace="SpiderGate",
+                default_dimensions={"Stage": self.settings.stage},
+            ) as metric:
                 metric.add_dimension(name="Provider", value=attempt.provider)
 
 

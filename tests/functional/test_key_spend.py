@@ -26,8 +26,9 @@ def ddb():
 
 
 def key(key_id: str) -> ProviderKey:
-    return ProviderKey(brand_id="brd_s", key_id=key_id, provider="openai", label=key_id, masked="…",
-                       secret_name="s")
+    return ProviderKey(
+        brand_id="brd_s", key_id=key_id, provider="openai", label=key_id, masked="…", secret_name="s"
+    )
 
 
 async def test_settled_spend_shows_up_per_key(ddb) -> None:
@@ -35,11 +36,25 @@ async def test_settled_spend_shows_up_per_key(ddb) -> None:
     ledger = Ledger(ddb, settings.usage_table, settings)
     principal = Principal(brand_id="brd_s", agent_id="cli_s", credential_id="c")
     for request_id, used, amount in (("r1", key("pk_a"), "0.25"), ("r2", key("pk_a"), "0.5")):
-        admission = await ledger.admit(principal, request_id, key=used, worst_cost=Decimal(1), token_estimate=1)
-        record = RequestRecord(request_id=request_id, brand_id="brd_s", agent_id="cli_s", endpoint="chat",
-                               requested_model="m", alias=None, started_at=time.time(), key_id=used.key_id,
-                               served_model="openai/m", provider="openai", usage=Usage(prompt_tokens=1),
-                               cost=Decimal(amount))
+        admission = await ledger.admit(
+            principal, request_id, key=used, worst_cost=Decimal(1), token_estimate=1
+        )
+        record = RequestRecord(
+            request_id=request_id,
+            brand_id="brd_s",
+            agent_id="cli_s",
+            endpoint="chat",
+            requested_model="m",
+            alias=None,
+            started_at=time.time(),
+            key_id=used.key_id,
+            served_model="openai/m",
+            provider="openai",
+            usage=Usage(prompt_tokens=1),
+            cost=Decimal(amount),
+        )
         await ledger.settle(admission, record)
-    spend = await KeySpend(ddb, settings.usage_table, ttl=0.0).month_to_date("brd_s", [key("pk_a"), key("pk_b")])
+    spend = await KeySpend(ddb, settings.usage_table, ttl=0.0).month_to_date(
+        "brd_s", [key("pk_a"), key("pk_b")]
+    )
     assert spend == {"pk_a": Decimal("0.75")}

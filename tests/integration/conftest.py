@@ -59,9 +59,22 @@ def _start_gateway(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) 
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "spidergate.web.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "spidergate.web.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     root = f"http://127.0.0.1:{port}"
     try:
@@ -90,8 +103,13 @@ class Admin:
         ddb = moto_client("dynamodb", self.stack.moto.url, s.region)
         self.ddb = ddb
         self.records = Records(ddb, s.vault_table)
-        self.vault = KeyVault(ddb, moto_client("secretsmanager", self.stack.moto.url, s.region), s.vault_table,
-                              secrets_prefix=s.secrets_prefix, allow_private_base_urls=True)
+        self.vault = KeyVault(
+            ddb,
+            moto_client("secretsmanager", self.stack.moto.url, s.region),
+            s.vault_table,
+            secrets_prefix=s.secrets_prefix,
+            allow_private_base_urls=True,
+        )
 
     def scan(self, table: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -150,8 +168,12 @@ def sandbox(stack: LocalStack) -> Sandbox:
     return Sandbox(stack.sandbox.url)
 
 
-DEFAULT_KEYS = (("openai-1", "openai", "/v1"), ("openai-2", "openai", "/v1"), ("anthropic-1", "anthropic", ""),
-                ("groq-1", "groq", "/v1"))
+DEFAULT_KEYS = (
+    ("openai-1", "openai", "/v1"),
+    ("openai-2", "openai", "/v1"),
+    ("anthropic-1", "anthropic", ""),
+    ("groq-1", "groq", "/v1"),
+)
 
 
 @pytest.fixture
@@ -163,8 +185,14 @@ def make_tenant(admin: Admin, gateway: Gateway, stack: LocalStack) -> Any:
         ids: dict[str, str] = {}
         for priority, (label, provider, suffix) in enumerate(keys):
             material = f"sk-test-{label}-{secrets.token_hex(8)}"
-            key = admin.vault.add(brand.brand_id, provider, material, label=label,
-                                  base_url=stack.sandbox.url + suffix, priority=100 + priority // 10)
+            key = admin.vault.add(
+                brand.brand_id,
+                provider,
+                material,
+                label=label,
+                base_url=stack.sandbox.url + suffix,
+                priority=100 + priority // 10,
+            )
             materials[label] = material
             ids[label] = key.key_id
         return Tenant(brand.brand_id, created.agent_id, cred, materials, ids, gateway)

@@ -15,7 +15,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "openai-openapi.yaml"  # ../shared beside the repo
+SPEC = (
+    Path(__file__).resolve().parents[3] / "shared" / "specs" / "openai-openapi.yaml"
+)  # ../shared beside the repo
 
 
 def _nullable(node: Any) -> Any:
@@ -32,7 +34,7 @@ def _nullable(node: Any) -> Any:
 @cache
 def _registry() -> tuple[Registry, dict[str, Any]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spec = _nullable(yaml.load(SPEC.read_text(), Loader=loader))  # noqa: S506 - a safe loader
+    spec = _nullable(yaml.load(SPEC.read_text(), Loader=loader))
     resource = Resource.from_contents(spec, default_specification=DRAFT202012)
     return Registry().with_resource("spec", resource), spec
 

@@ -43,8 +43,14 @@ def test_query_parameters_filter_sort_and_page(gateway) -> None:
 
 @pytest.mark.parametrize(
     ("params", "param"),
-    [({"limit": 0}, "limit"), ({"limit": 2001}, "limit"), ({"offset": -1}, "offset"),
-     ({"capability": "telepathy"}, "capability"), ({"sort_by": "vibes"}, "sort_by"), ({"limit": "ten"}, "limit")],
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 2001}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"capability": "telepathy"}, "capability"),
+        ({"sort_by": "vibes"}, "sort_by"),
+        ({"limit": "ten"}, "limit"),
+    ],
 )
 def test_bad_query_values_are_openai_400s(gateway, params: dict[str, object], param: str) -> None:
     response = httpx.get(gateway.url + "/models", params=params)
@@ -80,7 +86,9 @@ def test_providers_public_and_with_bearer_never_show_keys(make_tenant, gateway) 
 def test_aliases_list_all_26_with_chains_and_usage(make_tenant, gateway) -> None:
     tenant = make_tenant()
     tenant.client().chat.completions.create(model="default", messages=[{"role": "user", "content": "hi"}])
-    data = httpx.get(gateway.url + "/aliases", headers={"authorization": f"Bearer {tenant.token}"}).json()["data"]
+    data = httpx.get(gateway.url + "/aliases", headers={"authorization": f"Bearer {tenant.token}"}).json()[
+        "data"
+    ]
     assert len(data) == 26
     by_id = {a["id"]: a for a in data}
     assert by_id["default"]["chain"][0] == "openai/gpt-6.1-terra"

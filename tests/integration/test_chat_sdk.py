@@ -44,19 +44,35 @@ def test_async_completion_and_model_id_with_prefix(make_tenant) -> None:
 def test_streaming_yields_chunks_then_usage_when_asked(make_tenant) -> None:
     tenant = make_tenant()
     client = tenant.client()
-    chunks = list(client.chat.completions.create(model="default", messages=HELLO, stream=True,
-                                                 stream_options={"include_usage": True}))
+    chunks = list(
+        client.chat.completions.create(
+            model="default", messages=HELLO, stream=True, stream_options={"include_usage": True}
+        )
+    )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text
-    assert chunks[-1].choices == [] and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+    assert (
+        chunks[-1].choices == [] and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+    )
     plain = list(client.chat.completions.create(model="default", messages=HELLO, stream=True))
     assert all(c.usage is None for c in plain), "usage chunk must be stripped when the client did not ask"
 
 
 def test_tools_round_trip(make_tenant) -> None:
     tenant = make_tenant()
-    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+            },
+        }
+    ]
     completion = tenant.client().chat.completions.create(model="tools", messages=HELLO, tools=tools)
     choice = completion.choices[0]
     assert choice.finish_reason == "tool_calls"
@@ -64,18 +80,24 @@ def test_tools_round_trip(make_tenant) -> None:
     json.loads(choice.message.tool_calls[0].function.arguments)
 
 
-def test_first_key_rate_limited_second_serves_and_cooling_key_is_skipped(make_tenant, sandbox: Sandbox) -> None:
+def test_first_key_rate_limited_second_serves_and_cooling_key_is_skipped(
+    make_tenant, sandbox: Sandbox
+) -> None:
     tenant = make_tenant()
     sandbox.fault({"status": 429, "headers": {"retry-after": "30"}}, api_key=tenant.keys["openai-1"])
     client = tenant.client()
     first = client.chat.completions.with_raw_response.create(
-        model="default", messages=HELLO, extra_query={"include_route_trace": "true"})
+        model="default", messages=HELLO, extra_query={"include_route_trace": "true"}
+    )
     trace = json.loads(first.text)["route_trace"]
     assert [(a["key"], a["outcome"], a["status"]) for a in trace["attempts"]] == [
-        ("openai-1", "cooldown", 429), ("openai-2", "success", 200)]
+        ("openai-1", "cooldown", 429),
+        ("openai-2", "success", 200),
+    ]
     before = len([r for r in sandbox.requests() if r.get("key_hash") == key_hash_of(tenant.keys["openai-1"])])
     second = client.chat.completions.with_raw_response.create(
-        model="default", messages=HELLO, extra_query={"include_route_trace": "true"})
+        model="default", messages=HELLO, extra_query={"include_route_trace": "true"}
+    )
     attempts = json.loads(second.text)["route_trace"]["attempts"]
     assert [a["key"] for a in attempts] == ["openai-2"]
     after = len([r for r in sandbox.requests() if r.get("key_hash") == key_hash_of(tenant.keys["openai-1"])])
@@ -99,8 +121,11 @@ def test_invalid_request_is_400_and_reaches_no_upstream(make_tenant, sandbox: Sa
         tenant.client().chat.completions.create(model="default", messages=[])
     assert caught.value.status_code == 400
     assert caught.value.body["param"] == "messages"  # type: ignore[index]
-    response = httpx.post(tenant.gateway.url + "/chat/completions", json={"model": "default"},
-                          headers={"authorization": f"Bearer {tenant.token}"})
+    response = httpx.post(
+        tenant.gateway.url + "/chat/completions",
+        json={"model": "default"},
+        headers={"authorization": f"Bearer {tenant.token}"},
+    )
     assert response.status_code == 400 and response.json()["error"]["param"] == "messages"
     assert len(sandbox.requests()) == before
 
@@ -131,10 +156,24 @@ def test_anthropic_upstream_gives_standard_objects_and_chunks(make_tenant, sandb
     client = tenant.client()
     completion = client.chat.completions.create(model="anthropic/claude-sonnet-5-5", messages=HELLO)
     assert completion.object == "chat.completion" and completion.choices[0].message.content
-    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {
-        "type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}}}]
-    chunks = list(client.chat.completions.create(model="anthropic/claude-sonnet-5-5", messages=HELLO, tools=tools,
-                                                 stream=True, stream_options={"include_usage": True}))
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "lookup",
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]},
+            },
+        }
+    ]
+    chunks = list(
+        client.chat.completions.create(
+            model="anthropic/claude-sonnet-5-5",
+            messages=HELLO,
+            tools=tools,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
     calls = [tc for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])]
     assert calls and calls[0].function is not None and calls[0].function.name == "lookup"
     assert any(c.choices and c.choices[0].finish_reason == "tool_calls" for c in chunks)

@@ -50,11 +50,14 @@ def test_capped_key_is_skipped_and_all_capped_is_a_clear_error(make_tenant, admi
     tenant = make_tenant(keys=(("openai-1", "openai", "/v1"), ("openai-2", "openai", "/v1")))
     admin.vault.update(tenant.brand_id, tenant.key_ids["openai-1"], {"monthly_token_cap": 1})
     raw = tenant.client().chat.completions.with_raw_response.create(
-        model=MODEL, messages=HELLO, extra_query={"include_route_trace": "true"})
+        model=MODEL, messages=HELLO, extra_query={"include_route_trace": "true"}
+    )
     attempts = raw.parse().model_extra["route_trace"]["attempts"]  # type: ignore[index]
     assert [(a["key"], a["outcome"]) for a in attempts][-1] == ("openai-2", "success")
-    assert any(a["key"] == "openai-1" and a["outcome"] == "skipped" for a in attempts) or \
-        attempts[0]["key"] == "openai-2"
+    assert (
+        any(a["key"] == "openai-1" and a["outcome"] == "skipped" for a in attempts)
+        or attempts[0]["key"] == "openai-2"
+    )
     admin.vault.update(tenant.brand_id, tenant.key_ids["openai-2"], {"monthly_token_cap": 1})
     import time
 
@@ -73,10 +76,14 @@ def test_budget_holds_under_50_concurrent_requests_across_two_gateways(make_tena
     tenant = make_tenant(keys=(("openai-1", "openai", "/v1"),), budgets=Budgets(daily_usd=budget))
 
     async def fire() -> list[object]:
-        clients = [tenant.async_client(), openai.AsyncOpenAI(base_url=gateway2.url, api_key=tenant.token,
-                                                             max_retries=0)]
-        calls = [clients[i % 2].chat.completions.create(model=MODEL, messages=HELLO, max_tokens=100)
-                 for i in range(50)]
+        clients = [
+            tenant.async_client(),
+            openai.AsyncOpenAI(base_url=gateway2.url, api_key=tenant.token, max_retries=0),
+        ]
+        calls = [
+            clients[i % 2].chat.completions.create(model=MODEL, messages=HELLO, max_tokens=100)
+            for i in range(50)
+        ]
         try:
             return await asyncio.gather(*calls, return_exceptions=True)
         finally:
@@ -98,7 +105,10 @@ def test_budget_holds_under_50_concurrent_requests_across_two_gateways(make_tena
     assert spent <= budget + worst
     assert len([r for r in records if r.status == 200]) == len(served)
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    report = asyncio.run(UsageReports(admin.ddb, admin.stack.settings.usage_table).usage(
-        tenant.brand_id, by="agent", start=today, end=today))
+    report = asyncio.run(
+        UsageReports(admin.ddb, admin.stack.settings.usage_table).usage(
+            tenant.brand_id, by="agent", start=today, end=today
+        )
+    )
     assert Decimal(report.totals["cost"]) == spent
     assert report.totals["requests"] == len(records)

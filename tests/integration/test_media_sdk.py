@@ -33,10 +33,13 @@ def test_embeddings_images_speech_transcription(make_tenant, admin, tmp_path) ->
     assert len(emb.data) == 2 and len(emb.data[0].embedding) == 256
     encoded = client.embeddings.create(model="embed", input="hello", encoding_format="base64")
     assert encoded.data[0].embedding
-    image = client.images.generate(model="dall-e-3", prompt="a spider", size="1024x1024",
-                                   response_format="b64_json")
+    image = client.images.generate(
+        model="dall-e-3", prompt="a spider", size="1024x1024", response_format="b64_json"
+    )
     assert base64.b64decode(image.data[0].b64_json or "")[:8] == b"\x89PNG\r\n\x1a\n"
-    speech = client.audio.speech.create(model="tts-1", voice="alloy", input="Hello there", response_format="wav")
+    speech = client.audio.speech.create(
+        model="tts-1", voice="alloy", input="Hello there", response_format="wav"
+    )
     path = tmp_path / "hello.wav"
     speech.write_to_file(path)
     with wave.open(str(path)) as played:
@@ -59,15 +62,21 @@ def test_rate_limited_first_key_falls_back_to_second(make_tenant, sandbox: Sandb
     if endpoint == "embeddings":
         raw = client.embeddings.with_raw_response.create(model="text-embedding-3-small", input="x")
     elif endpoint == "images":
-        raw = client.images.with_raw_response.generate(model="dall-e-3", prompt="x", response_format="b64_json")
+        raw = client.images.with_raw_response.generate(
+            model="dall-e-3", prompt="x", response_format="b64_json"
+        )
     elif endpoint == "speech":
         raw = client.audio.speech.with_raw_response.create(model="tts-1", voice="nova", input="x")
     else:
         raw = client.audio.transcriptions.with_raw_response.create(
-            model="whisper-1", file=("a.wav", wav_bytes(0.2), "audio/wav"))
+            model="whisper-1", file=("a.wav", wav_bytes(0.2), "audio/wav")
+        )
     assert raw.status_code == 200
-    used = [r for r in sandbox.requests() if r.get("key_hash") in {_hash(tenant.keys["openai-1"]),
-                                                                    _hash(tenant.keys["openai-2"])}]
+    used = [
+        r
+        for r in sandbox.requests()
+        if r.get("key_hash") in {_hash(tenant.keys["openai-1"]), _hash(tenant.keys["openai-2"])}
+    ]
     assert [r["key_hash"] for r in used] == [_hash(tenant.keys["openai-1"]), _hash(tenant.keys["openai-2"])]
 
 
@@ -77,19 +86,30 @@ def test_bad_media_input_is_400_or_413_and_records_nothing(make_tenant, admin) -
     tenant = make_tenant(keys=OPENAI_KEYS)
     headers = {"authorization": f"Bearer {tenant.token}"}
     url = tenant.gateway.url
-    bad_voice = httpx.post(url + "/audio/speech", headers=headers,
-                           json={"model": "tts-1", "voice": "darth", "input": "x"})
+    bad_voice = httpx.post(
+        url + "/audio/speech", headers=headers, json={"model": "tts-1", "voice": "darth", "input": "x"}
+    )
     assert bad_voice.status_code == 400 and bad_voice.json()["error"]["param"] == "voice"
-    bad_format = httpx.post(url + "/audio/speech", headers=headers,
-                            json={"model": "tts-1", "voice": "alloy", "input": "x", "response_format": "ogg"})
+    bad_format = httpx.post(
+        url + "/audio/speech",
+        headers=headers,
+        json={"model": "tts-1", "voice": "alloy", "input": "x", "response_format": "ogg"},
+    )
     assert bad_format.status_code == 400
-    too_big = httpx.post(url + "/audio/transcriptions", headers=headers, data={"model": "whisper-1"},
-                         files={"file": ("big.wav", b"\x00" * 5_000_000, "audio/wav")})
+    too_big = httpx.post(
+        url + "/audio/transcriptions",
+        headers=headers,
+        data={"model": "whisper-1"},
+        files={"file": ("big.wav", b"\x00" * 5_000_000, "audio/wav")},
+    )
     assert too_big.status_code == 413 and "upload" in too_big.json()["error"]["message"]
     no_file = httpx.post(url + "/audio/transcriptions", headers=headers, data={"model": "whisper-1"})
     assert no_file.status_code == 400
-    dims = httpx.post(url + "/embeddings", headers=headers,
-                      json={"model": "text-embedding-ada-002", "input": "x", "dimensions": 64})
+    dims = httpx.post(
+        url + "/embeddings",
+        headers=headers,
+        json={"model": "text-embedding-ada-002", "input": "x", "dimensions": 64},
+    )
     assert dims.status_code == 400 and json.loads(dims.text)["error"]["param"] == "dimensions"
     assert wait_for_records(admin, tenant.brand_id, 1, timeout=1.0) == []
 

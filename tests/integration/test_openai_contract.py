@@ -9,32 +9,55 @@ import pytest
 
 from tests.integration import openapi_spec as openapi
 
-pytestmark = [pytest.mark.integration,
-              pytest.mark.skipif(not openapi.available(), reason="the OpenAI spec is not beside the repo")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not openapi.available(), reason="the OpenAI spec is not beside the repo"),
+]
 
 HELLO = [{"role": "user", "content": "Say hello"}]
 
 
 def test_chat_completion_request_examples_are_valid_spec_requests() -> None:
-    request = {"model": "gpt-4o-mini", "messages": HELLO, "stream": True, "stream_options": {"include_usage": True},
-               "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
-               "tool_choice": "auto", "max_completion_tokens": 20, "n": 1, "stop": ["x"], "seed": 1}
+    request = {
+        "model": "gpt-4o-mini",
+        "messages": HELLO,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+        "tool_choice": "auto",
+        "max_completion_tokens": 20,
+        "n": 1,
+        "stop": ["x"],
+        "seed": 1,
+    }
     assert openapi.errors("CreateChatCompletionRequest", request) == []
-    assert openapi.errors("CreateChatCompletionRequest", {"model": "gpt-4o-mini", "messages": []})  # the spec refuses it too
+    assert openapi.errors(
+        "CreateChatCompletionRequest", {"model": "gpt-4o-mini", "messages": []}
+    )  # the spec refuses it too
 
 
 def test_chat_completion_and_chunks_follow_the_spec(make_tenant) -> None:
     tenant = make_tenant()
     headers = {"authorization": f"Bearer {tenant.token}"}
     for model in ("openai/gpt-6.1-terra", "anthropic/claude-sonnet-5-5"):
-        body = httpx.post(tenant.gateway.url + "/chat/completions", headers=headers,
-                          json={"model": model, "messages": HELLO}).json()
+        body = httpx.post(
+            tenant.gateway.url + "/chat/completions",
+            headers=headers,
+            json={"model": model, "messages": HELLO},
+        ).json()
         assert openapi.errors("CreateChatCompletionResponse", body) == [], model
-        with httpx.stream("POST", tenant.gateway.url + "/chat/completions", headers=headers,
-                          json={"model": model, "messages": HELLO, "stream": True,
-                                "stream_options": {"include_usage": True}}) as response:
-            chunks = [json.loads(line[6:]) for line in response.iter_lines()
-                      if line.startswith("data: {")]
+        with httpx.stream(
+            "POST",
+            tenant.gateway.url + "/chat/completions",
+            headers=headers,
+            json={
+                "model": model,
+                "messages": HELLO,
+                "stream": True,
+                "stream_options": {"include_usage": True},
+            },
+        ) as response:
+            chunks = [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: {")]
         assert chunks
         for chunk in chunks:
             assert openapi.errors("CreateChatCompletionStreamResponse", chunk) == [], (model, chunk)

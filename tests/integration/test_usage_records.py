@@ -43,8 +43,13 @@ def test_stream_cut_after_first_token_recorded_once(make_tenant, admin, sandbox:
 def test_client_disconnect_mid_stream_recorded_once(make_tenant, admin, sandbox: Sandbox) -> None:
     tenant = make_tenant()
     body = {"model": "openai/gpt-6.1-terra", "messages": HELLO, "stream": True}
-    with httpx.stream("POST", tenant.gateway.url + "/chat/completions", json=body, timeout=10,
-                      headers={"authorization": f"Bearer {tenant.token}"}) as response:
+    with httpx.stream(
+        "POST",
+        tenant.gateway.url + "/chat/completions",
+        json=body,
+        timeout=10,
+        headers={"authorization": f"Bearer {tenant.token}"},
+    ) as response:
         assert response.status_code == 200
         for line in response.iter_lines():
             if line.startswith("data: {"):
@@ -58,9 +63,20 @@ def test_client_disconnect_mid_stream_recorded_once(make_tenant, admin, sandbox:
 
 def test_failed_request_recorded_once_without_spend(make_tenant, admin, sandbox: Sandbox) -> None:
     tenant = make_tenant(keys=(("openai-1", "openai", "/v1"),))
-    sandbox.fault({"status": 400, "body": {"error": {"message": "bad temperature", "type": "invalid_request_error",
-                                                     "param": "temperature", "code": "invalid_value"}}},
-                  api_key=tenant.keys["openai-1"])
+    sandbox.fault(
+        {
+            "status": 400,
+            "body": {
+                "error": {
+                    "message": "bad temperature",
+                    "type": "invalid_request_error",
+                    "param": "temperature",
+                    "code": "invalid_value",
+                }
+            },
+        },
+        api_key=tenant.keys["openai-1"],
+    )
     with pytest.raises(openai.BadRequestError):
         tenant.client().chat.completions.create(model="openai/gpt-6.1-terra", messages=HELLO)
     (record,) = wait_for_records(admin, tenant.brand_id, 1)

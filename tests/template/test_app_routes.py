@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 import pytest
+
 from spidergate.runtime import Runtime
 from spidergate.settings import Settings
 from spidergate.web.app import GROUPS, create_app
-
 from tests.template.cfn import Route
 
 FUNCTION_OF = {group: f"{group.capitalize()}Function" for group in GROUPS}

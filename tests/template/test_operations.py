@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from spidergate.settings import Settings
 from spidergate.telemetry import Telemetry
 from spidergate.usage.counts import Usage
 from spidergate.usage.record import Attempt, RequestRecord
-
 from tests.template.cfn import ROOT
 
 PSEUDO = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "AWS::URLSuffix"}

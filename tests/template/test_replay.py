@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from mangum import Mangum
 from moto import mock_aws
+
 from spidergate.aws import make_client
 from spidergate.local.tables import create_tables
 from spidergate.settings import get_settings
-
 from tests.template.cfn import EVENTS, ROOT
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

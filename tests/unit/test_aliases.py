@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from spidergate.catalog import get_catalog
 
 CATALOG = get_catalog()

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from openai.types.chat import ChatCompletion
+
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.anthropic import AnthropicAdapter

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.anthropic_request import build_messages_request

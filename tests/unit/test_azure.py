@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.azure import AzureOpenAIAdapter

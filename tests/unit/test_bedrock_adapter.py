@@ -19,6 +19,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.base import Completion, ProviderDef, StreamPiece, Target, UpstreamError

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
+
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.base import ProviderDef, Target

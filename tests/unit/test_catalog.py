@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+
 from spidergate.catalog import (
     PROVIDER_PREFERENCE,
     CatalogDataError,

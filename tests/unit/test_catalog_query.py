@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 import pytest
+
 from spidergate.catalog import DEFAULT_LIMIT, MAX_LIMIT, ModelInfo, ModelQuery, get_catalog
 from spidergate.catalog.capabilities import CAPABILITIES
 from spidergate.errors import InvalidRequest

@@ -12,21 +12,42 @@ def ok(**extra: object) -> dict[str, object]:
 
 
 def test_full_request_is_accepted() -> None:
-    req = validate(ChatCompletionRequest, ok(
-        messages=[
-            {"role": "system", "content": "be brief"},
-            {"role": "user", "content": [{"type": "text", "text": "what is this?"},
-                                         {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]},
-            {"role": "assistant", "content": None,
-             "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-            {"role": "tool", "tool_call_id": "c1", "content": "42"},
-        ],
-        tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
-        tool_choice={"type": "function", "function": {"name": "f"}},
-        response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {}}},
-        n=1, stop=["\n"], seed=3, logprobs=True, top_logprobs=2, max_completion_tokens=50,
-        stream=True, stream_options={"include_usage": True}, user="u1", some_future_field=1,
-    ))
+    req = validate(
+        ChatCompletionRequest,
+        ok(
+            messages=[
+                {"role": "system", "content": "be brief"},
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "what is this?"},
+                        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+                    ],
+                },
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                    ],
+                },
+                {"role": "tool", "tool_call_id": "c1", "content": "42"},
+            ],
+            tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+            tool_choice={"type": "function", "function": {"name": "f"}},
+            response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {}}},
+            n=1,
+            stop=["\n"],
+            seed=3,
+            logprobs=True,
+            top_logprobs=2,
+            max_completion_tokens=50,
+            stream=True,
+            stream_options={"include_usage": True},
+            user="u1",
+            some_future_field=1,
+        ),
+    )
     assert req.needs() == {"chat", "tools", "json", "vision"}
     assert req.wants_usage
     assert req.output_ceiling == 50

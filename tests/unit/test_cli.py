@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+
 from spidergate.auth import Authenticator
 from spidergate.aws import make_client
 from spidergate.cli.main import main

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from spidergate.dashboard.membership import require_role, roles_from_claims
 from spidergate.errors import PermissionDenied
 

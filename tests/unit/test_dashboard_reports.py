@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from spidergate.dashboard.reports import date_range
 from spidergate.errors import InvalidRequest
 

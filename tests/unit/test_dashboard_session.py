@@ -12,6 +12,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
 from spidergate.dashboard.jwks import IdentityProviderUnavailable, JwksCache
 from spidergate.dashboard.session import DashboardNotConfigured, SessionRejected, SessionVerifier
 from spidergate.settings import Settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from spidergate.usage.admission import Admission
 from spidergate.usage.ratelimit_headers import format_reset, ratelimit_headers
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from spidergate.domain import Budgets, Limits, Principal, ProviderKey
 from spidergate.errors import QuotaExceeded
 from spidergate.routing.metering import KeyCapReached

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from spidergate.domain import Budgets, Limits, Principal, ProviderKey
 from spidergate.errors import RateLimited
 from spidergate.settings import Settings

@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from spidergate.auth import Authenticator
 from spidergate.local.seed import DEMO_KEYS, load_or_create_credential, seed_demo
 from spidergate.local.tables import create_tables

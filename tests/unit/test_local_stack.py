@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from spidergate.local.run import banner
 from spidergate.local.stack import (
     free_port,

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from spidergate.local.paths import repo_root, template_path
 from spidergate.local.tables import create_tables, load_template, table_specs
 from spidergate.settings import Settings

@@ -18,9 +18,12 @@ def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.delenv(name, raising=False)
     moto_fixes.apply()
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+        client = boto3.client(
+            "dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
         client.create_table(
-            TableName="t", BillingMode="PAY_PER_REQUEST",
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         )
@@ -32,8 +35,12 @@ def put(pk: str, n: int) -> dict[str, Any]:
 
 
 def add(pk: str, n: int, *, below: int | None = None) -> dict[str, Any]:
-    op: dict[str, Any] = {"TableName": "t", "Key": {"pk": {"S": pk}}, "UpdateExpression": "ADD n :n",
-                          "ExpressionAttributeValues": {":n": {"N": str(n)}}}
+    op: dict[str, Any] = {
+        "TableName": "t",
+        "Key": {"pk": {"S": pk}},
+        "UpdateExpression": "ADD n :n",
+        "ExpressionAttributeValues": {":n": {"N": str(n)}},
+    }
     if below is not None:
         op["ConditionExpression"] = "n < :max"
         op["ExpressionAttributeValues"][":max"] = {"N": str(below)}
@@ -69,7 +76,11 @@ def test_same_item_twice_is_a_validation_error(ddb: Any) -> None:
 
 def test_numbers_stay_canonical_through_arithmetic(ddb: Any) -> None:
     for amount in ("0.0123456789", "-0.0123456789", "0.5"):
-        ddb.update_item(TableName="t", Key={"pk": {"S": "n"}}, UpdateExpression="ADD v :v",
-                        ExpressionAttributeValues={":v": {"N": amount}})
+        ddb.update_item(
+            TableName="t",
+            Key={"pk": {"S": "n"}},
+            UpdateExpression="ADD v :v",
+            ExpressionAttributeValues={":v": {"N": amount}},
+        )
     item = ddb.get_item(TableName="t", Key={"pk": {"S": "n"}})["Item"]
     assert item["v"]["N"] == "0.5"

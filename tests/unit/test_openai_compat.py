@@ -15,25 +15,43 @@ KEY = ProviderKey(brand_id="b", key_id="pk_1", provider="mistral", label="m1", m
 
 
 def target(provider: ProviderDef, model: str = "m", caps: frozenset[str] = frozenset({"chat"})) -> Target:
-    info = ModelInfo(id=f"{provider.name}/{model}", provider=provider.name, model=model, mode="chat",
-                     prices=Prices(input=Decimal("0.000001"), output=Decimal("0.000002")), capabilities=caps)
+    info = ModelInfo(
+        id=f"{provider.name}/{model}",
+        provider=provider.name,
+        model=model,
+        mode="chat",
+        prices=Prices(input=Decimal("0.000001"), output=Decimal("0.000002")),
+        capabilities=caps,
+    )
     return Target(model=info, provider=provider, key=KEY, api_key="sk-secret-material")
 
 
-MISTRAL = ProviderDef(name="mistral", display_name="Mistral", wire="openai", base_url="https://mistral.test/v1",
-                      drop_params=frozenset({"logit_bias"}),
-                      rename_params=(("seed", "random_seed"), ("max_completion_tokens", "max_tokens")),
-                      stream_usage_option=False)
+MISTRAL = ProviderDef(
+    name="mistral",
+    display_name="Mistral",
+    wire="openai",
+    base_url="https://mistral.test/v1",
+    drop_params=frozenset({"logit_bias"}),
+    rename_params=(("seed", "random_seed"), ("max_completion_tokens", "max_tokens")),
+    stream_usage_option=False,
+)
 OPENAI = ProviderDef(name="openai", display_name="OpenAI", wire="openai", base_url="https://openai.test/v1")
 
-REQ = {"model": "fast", "messages": [{"role": "user", "content": "hi"}], "seed": 5, "logit_bias": {"1": 2},
-       "max_completion_tokens": 9, "include_route_trace": True}
+REQ = {
+    "model": "fast",
+    "messages": [{"role": "user", "content": "hi"}],
+    "seed": 5,
+    "logit_bias": {"1": 2},
+    "max_completion_tokens": 9,
+    "include_route_trace": True,
+}
 
 
 def test_prepare_applies_provider_quirks() -> None:
     adapter = OpenAICompatAdapter(httpx.AsyncClient())
-    body = adapter.prepare(target(MISTRAL), {**REQ, "stream": True, "stream_options": {"include_usage": False}},
-                           stream=True)
+    body = adapter.prepare(
+        target(MISTRAL), {**REQ, "stream": True, "stream_options": {"include_usage": False}}, stream=True
+    )
     assert body["model"] == "m"
     assert body["random_seed"] == 5 and "seed" not in body
     assert body["max_tokens"] == 9 and "max_completion_tokens" not in body
@@ -45,15 +63,28 @@ def test_prepare_applies_provider_quirks() -> None:
 
 def test_reasoning_models_get_max_completion_tokens() -> None:
     adapter = OpenAICompatAdapter(httpx.AsyncClient())
-    body = adapter.prepare(target(OPENAI, "o3", frozenset({"chat", "reasoning"})),
-                           {"model": "o3", "messages": [], "max_tokens": 5}, stream=False)
+    body = adapter.prepare(
+        target(OPENAI, "o3", frozenset({"chat", "reasoning"})),
+        {"model": "o3", "messages": [], "max_tokens": 5},
+        stream=False,
+    )
     assert body["max_completion_tokens"] == 5 and "max_tokens" not in body
 
 
 async def test_chat_passes_bytes_through_and_reads_usage() -> None:
-    raw = json.dumps({"id": "x", "object": "chat.completion", "choices": [],
-                      "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7,
-                                "prompt_tokens_details": {"cached_tokens": 1}}}).encode()
+    raw = json.dumps(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 3,
+                "completion_tokens": 4,
+                "total_tokens": 7,
+                "prompt_tokens_details": {"cached_tokens": 1},
+            },
+        }
+    ).encode()
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -63,7 +94,11 @@ async def test_chat_passes_bytes_through_and_reads_usage() -> None:
     adapter = OpenAICompatAdapter(httpx.AsyncClient(transport=httpx.MockTransport(handler)))
     result = await adapter.chat(target(OPENAI), REQ)
     assert result.raw == raw
-    assert (result.usage.prompt_tokens, result.usage.completion_tokens, result.usage.cached_tokens) == (3, 4, 1)
+    assert (result.usage.prompt_tokens, result.usage.completion_tokens, result.usage.cached_tokens) == (
+        3,
+        4,
+        1,
+    )
     assert seen[0].url == "https://openai.test/v1/chat/completions"
     assert seen[0].headers["authorization"] == "Bearer sk-secret-material"
 
@@ -71,10 +106,22 @@ async def test_chat_passes_bytes_through_and_reads_usage() -> None:
 @pytest.mark.parametrize(
     ("status", "body", "code"),
     [
-        (429, {"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}}, "rate_limit_exceeded"),
+        (
+            429,
+            {"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}},
+            "rate_limit_exceeded",
+        ),
         (400, [{"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}], "400"),
         (400, {"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}, "400"),
-        (422, {"object": "error", "message": {"detail": [{"type": "extra_forbidden"}]}, "type": "invalid_request_error"}, None),
+        (
+            422,
+            {
+                "object": "error",
+                "message": {"detail": [{"type": "extra_forbidden"}]},
+                "type": "invalid_request_error",
+            },
+            None,
+        ),
     ],
 )
 async def test_error_bodies_of_every_shape(status: int, body: object, code: str | None) -> None:
@@ -99,7 +146,9 @@ async def test_stream_pass_through_marks_usage_chunk() -> None:
     usage = b'{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":2,"completion_tokens":1,"total_tokens":3}}'
     body = b": keep-alive\n\n" + sse(chunk, usage, b"[DONE]")
 
-    adapter = OpenAICompatAdapter(httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(200, content=body))))
+    adapter = OpenAICompatAdapter(
+        httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(200, content=body)))
+    )
     pieces = [p async for p in adapter.chat_stream(target(OPENAI), {**REQ, "stream": True})]
     assert [p.data for p in pieces] == [chunk, usage]
     assert pieces[0].usage is None and not pieces[0].usage_only
@@ -109,7 +158,9 @@ async def test_stream_pass_through_marks_usage_chunk() -> None:
 async def test_stream_without_done_or_with_error_event_raises() -> None:
     chunk = b'{"choices":[{"index":0,"delta":{"content":"Hi"}}]}'
     for body, kind in ((sse(chunk), "stream"), (sse(chunk, b'{"error":{"message":"overloaded"}}'), "stream")):
-        client = httpx.AsyncClient(transport=httpx.MockTransport(lambda _, b=body: httpx.Response(200, content=b)))
+        client = httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda _, b=body: httpx.Response(200, content=b))
+        )
         got = []
         with pytest.raises(UpstreamError) as caught:
             async for piece in OpenAICompatAdapter(client).chat_stream(target(OPENAI), REQ):

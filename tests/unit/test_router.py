@@ -14,7 +14,7 @@ from spidergate.errors import AllKeysRateLimited, NoCapacity, UpstreamRejected
 from spidergate.providers.base import Adapter, ProviderDef, Target, UpstreamError
 from spidergate.routing.keypool import KeyPool
 from spidergate.routing.metering import KeyCapReached
-from spidergate.routing.router import Router, RouteFailure, RouteRequest
+from spidergate.routing.router import RouteFailure, Router, RouteRequest
 from spidergate.usage.record import RequestRecord
 
 
@@ -43,8 +43,15 @@ class FakeMetering:
         self.admits: list[str] = []
         self.switches: list[str] = []
 
-    async def admit(self, principal: Principal, request_id: str, *, key: ProviderKey, worst_cost: Decimal,
-                    token_estimate: int) -> Any:
+    async def admit(
+        self,
+        principal: Principal,
+        request_id: str,
+        *,
+        key: ProviderKey,
+        worst_cost: Decimal,
+        token_estimate: int,
+    ) -> Any:
         if key.key_id in self.capped:
             raise KeyCapReached(key.key_id)
         self.admits.append(key.key_id)
@@ -74,40 +81,75 @@ class ScriptedAdapter(Adapter):
 
     async def chat(self, target: Target, request: dict[str, Any]) -> Any:
         self.calls.append(target.key.key_id)
-        outcome = self.script.get(target.key.key_id, ["ok"]).pop(0) if self.script.get(target.key.key_id) else "ok"
+        outcome = (
+            self.script.get(target.key.key_id, ["ok"]).pop(0) if self.script.get(target.key.key_id) else "ok"
+        )
         if isinstance(outcome, UpstreamError):
             raise outcome
         return f"{outcome}:{target.model.id}:{target.key.key_id}"
 
 
 def key(key_id: str, provider: str = "openai", **kw: Any) -> ProviderKey:
-    return ProviderKey(brand_id="b", key_id=key_id, provider=provider, label=f"label-{key_id}", masked="sk…",
-                       secret_name=f"s/{key_id}", **kw)
+    return ProviderKey(
+        brand_id="b",
+        key_id=key_id,
+        provider=provider,
+        label=f"label-{key_id}",
+        masked="sk…",
+        secret_name=f"s/{key_id}",
+        **kw,
+    )
 
 
 MODELS = [
-    ModelInfo(id="openai/gpt-4o-mini", provider="openai", model="gpt-4o-mini", mode="chat", context_window=1000,
-              capabilities=frozenset({"chat", "tools"})),
-    ModelInfo(id="groq/llama", provider="groq", model="llama", mode="chat", context_window=100_000,
-              capabilities=frozenset({"chat"})),
+    ModelInfo(
+        id="openai/gpt-4o-mini",
+        provider="openai",
+        model="gpt-4o-mini",
+        mode="chat",
+        context_window=1000,
+        capabilities=frozenset({"chat", "tools"}),
+    ),
+    ModelInfo(
+        id="groq/llama",
+        provider="groq",
+        model="llama",
+        mode="chat",
+        context_window=100_000,
+        capabilities=frozenset({"chat"}),
+    ),
 ]
-PROVIDERS = {p: ProviderDef(name=p, display_name=p, wire="openai", base_url="http://x") for p in ("openai", "groq")}
+PROVIDERS = {
+    p: ProviderDef(name=p, display_name=p, wire="openai", base_url="http://x") for p in ("openai", "groq")
+}
 PRINCIPAL = Principal(brand_id="b", agent_id="a", credential_id="k")
 
 
-def router(keys: list[ProviderKey], script: Script, clock: Callable[[], float] = lambda: 1000.0,
-           metering: FakeMetering | None = None) -> tuple[Router, ScriptedAdapter, FakeVault, FakeMetering]:
+def router(
+    keys: list[ProviderKey],
+    script: Script,
+    clock: Callable[[], float] = lambda: 1000.0,
+    metering: FakeMetering | None = None,
+) -> tuple[Router, ScriptedAdapter, FakeVault, FakeMetering]:
     vault = FakeVault(keys)
     adapter = ScriptedAdapter(script)
     metering = metering or FakeMetering()
     pool = KeyPool(vault, keys_ttl=60, secret_ttl=60, clock=clock)  # type: ignore[arg-type]
-    r = Router(pool=pool, adapters={"openai": adapter}, providers=PROVIDERS, metering=metering,
-               deadline_seconds=10, max_attempts=6)
+    r = Router(
+        pool=pool,
+        adapters={"openai": adapter},
+        providers=PROVIDERS,
+        metering=metering,
+        deadline_seconds=10,
+        max_attempts=6,
+    )
     return r, adapter, vault, metering
 
 
 def req(**kw: Any) -> RouteRequest:
-    return RouteRequest(principal=PRINCIPAL, request_id="r1", models=kw.pop("models", MODELS), mode="chat", **kw)
+    return RouteRequest(
+        principal=PRINCIPAL, request_id="r1", models=kw.pop("models", MODELS), mode="chat", **kw
+    )
 
 
 async def call(adapter: Adapter, target: Target) -> Any:
@@ -147,7 +189,9 @@ async def test_provider_down_falls_back_to_next_model() -> None:
 
 
 async def test_client_errors_go_straight_back_without_retries() -> None:
-    r, adapter, _, _ = router([key("k1"), key("k2"), key("g1", "groq")], {"k1": [http(400, code="invalid_value")]})
+    r, adapter, _, _ = router(
+        [key("k1"), key("k2"), key("g1", "groq")], {"k1": [http(400, code="invalid_value")]}
+    )
     with pytest.raises(RouteFailure) as caught:
         await r.run(req(), call)
     assert isinstance(caught.value.error, UpstreamRejected)
@@ -156,7 +200,9 @@ async def test_client_errors_go_straight_back_without_retries() -> None:
 
 
 async def test_every_key_rate_limited_gives_429_with_retry_after() -> None:
-    r, _, _, _ = router([key("k1"), key("g1", "groq")], {"k1": [http(429, retry_after=5)], "g1": [http(429, retry_after=9)]})
+    r, _, _, _ = router(
+        [key("k1"), key("g1", "groq")], {"k1": [http(429, retry_after=5)], "g1": [http(429, retry_after=9)]}
+    )
     with pytest.raises(RouteFailure) as caught:
         await r.run(req(), call)
     error = caught.value.error
@@ -213,12 +259,27 @@ class FakeSpend:
 async def test_spend_aware_orders(strategy: str, expected: list[str]) -> None:
     keys = [key("k1"), key("k2"), key("k3", free_tier=True)]
     spend = FakeSpend({"k1": Decimal("5"), "k2": Decimal("1"), "k3": Decimal("2")})
-    r = Router(pool=KeyPool(FakeVault(keys), keys_ttl=60, secret_ttl=60), adapters={}, providers=PROVIDERS,  # type: ignore[arg-type]
-               metering=FakeMetering(), deadline_seconds=1, max_attempts=1, strategy=strategy, spend=spend)
+    r = Router(
+        pool=KeyPool(FakeVault(keys), keys_ttl=60, secret_ttl=60),
+        adapters={},
+        providers=PROVIDERS,  # type: ignore[arg-type]
+        metering=FakeMetering(),
+        deadline_seconds=1,
+        max_attempts=1,
+        strategy=strategy,
+        spend=spend,
+    )
     assert [k.key_id for k in await r.order("b", "openai", keys)] == expected
 
 
 def test_unknown_strategy_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown key order"):
-        Router(pool=None, adapters={}, providers={}, metering=FakeMetering(), deadline_seconds=1,  # type: ignore[arg-type]
-               max_attempts=1, strategy="random")
+        Router(
+            pool=None,
+            adapters={},
+            providers={},
+            metering=FakeMetering(),
+            deadline_seconds=1,  # type: ignore[arg-type]
+            max_attempts=1,
+            strategy="random",
+        )

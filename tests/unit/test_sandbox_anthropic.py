@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from spidergate.local.sandbox import SandboxApp, create_sandbox_app
 
 HEADERS = {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"}

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+
 from spidergate.local.sandbox import SandboxApp, create_sandbox_app
 from spidergate.local.stack import Running, start_sandbox
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from spidergate.local.sandbox import SandboxApp, create_sandbox_app
 
 AUTH = {"authorization": "Bearer sk-test-1"}

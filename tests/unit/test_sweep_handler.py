@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from spidergate.settings import get_settings
 from spidergate.usage.sweep import SweepResult
 

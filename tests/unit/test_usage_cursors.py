@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+
 from spidergate.errors import InvalidRequest
 from spidergate.usage.cursors import decode_cursor, encode_cursor
 

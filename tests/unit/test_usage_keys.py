@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from spidergate.usage import keys
 
 NOON = datetime(2025, 12, 31, 12, 34, 56, 789000, tzinfo=UTC).timestamp()

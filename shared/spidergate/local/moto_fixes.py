@@ -22,6 +22,7 @@ def apply() -> None:
     global _APPLIED
     if _APPLIED:
         return
+    from moto.dynamodb.comparisons import get_filter_expression as filter_expression
     from moto.dynamodb.exceptions import (
         ConditionalCheckFailed,
         MockValidationException,
@@ -31,7 +32,6 @@ def apply() -> None:
         TransactWriteSingleOpException,
     )
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.comparisons import get_filter_expression as filter_expression
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         if len(transact_items) > 100:
@@ -81,22 +81,37 @@ def apply() -> None:
                     before = copy.deepcopy(current.to_json()["Attributes"]) if current is not None else None
                     touched.append((table_name, key, before))
                 if op_type == "Put":
-                    self.put_item(table_name, op["Item"], condition_expression=condition,
-                                  expression_attribute_names=names, expression_attribute_values=values)
+                    self.put_item(
+                        table_name,
+                        op["Item"],
+                        condition_expression=condition,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 elif op_type == "Delete":
-                    self.delete_item(table_name, key, condition_expression=condition,
-                                     expression_attribute_names=names, expression_attribute_values=values)
+                    self.delete_item(
+                        table_name,
+                        key,
+                        condition_expression=condition,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 elif op_type == "Update":
-                    self.update_item(table_name, key, update_expression=op["UpdateExpression"],
-                                     condition_expression=condition, expression_attribute_names=names,
-                                     expression_attribute_values=values)
+                    self.update_item(
+                        table_name,
+                        key,
+                        update_expression=op["UpdateExpression"],
+                        condition_expression=condition,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 errors.append((None, None, None))
             except (MultipleTransactionsException, MockValidationException):
                 rollback()
                 raise
             except ConditionalCheckFailed as exc:
                 errors.append(("ConditionalCheckFailed", str(exc.message), original))
-            except Exception as exc:  # noqa: BLE001 - moto reports any item failure as a cancellation reason
+            except Exception as exc:
                 errors.append((type(exc).__name__, str(exc), original))
         if any(code is not None for code, _, _ in errors):
             rollback()

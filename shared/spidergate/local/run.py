@@ -36,8 +36,9 @@ def dashboard_sign_in(stack: LocalStack) -> LocalSignIn:
     """A moto Cognito pool with an admin of the demo brand, signed in (tokens last an hour)."""
     brand = stack.demo.brand_id if stack.demo else "brd_demo"
     cognito = moto_client("cognito-idp", stack.moto.url, stack.settings.region)
-    return create_local_sign_in(cognito, region=stack.settings.region, brands={brand: "admin"},
-                                endpoint_url=stack.moto.url)
+    return create_local_sign_in(
+        cognito, region=stack.settings.region, brands={brand: "admin"}, endpoint_url=stack.moto.url
+    )
 
 
 def dashboard_banner(stack: LocalStack, port: int, session: LocalSignIn) -> str:

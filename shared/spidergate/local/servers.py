@@ -95,7 +95,11 @@ def wait_until_ready(url: str, timeout: float = 10.0, alive: Callable[[], bool] 
 
 
 def start_moto(
-    port: int = 0, host: str = HOST, *, serial: bool = True, observe: Callable[[dict[str, Any]], None] | None = None
+    port: int = 0,
+    host: str = HOST,
+    *,
+    serial: bool = True,
+    observe: Callable[[dict[str, Any]], None] | None = None,
 ) -> Running:
     """A moto server in a background thread (``port=0``: any free port), werkzeug's log quieted.
 
@@ -124,12 +128,8 @@ def start_moto(
         with lock:
             return moto_app(environ, start_response)
 
-    class KeepAliveHandler(MotoRequestHandler):
-        # HTTP/1.1 keeps boto3's connections open (werkzeug's default HTTP/1.0 closes each one).
-        protocol_version = "HTTP/1.1"
-
     wsgi = one_at_a_time if serial else moto_app
-    server = make_server(host, port, wsgi, threaded=True, request_handler=KeepAliveHandler)
+    server = make_server(host, port, wsgi, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     thread.start()
 

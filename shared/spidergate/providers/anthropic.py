@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+
 from spidergate.providers.anthropic_request import build_messages_request
 from spidergate.providers.anthropic_response import error_from_body, to_completion
 from spidergate.providers.anthropic_stream import AnthropicStreamTranslator, sse_events

@@ -145,7 +145,9 @@ class Adapter:
     async def speech(self, target: Target, request: dict[str, Any]) -> BinaryResult:
         raise _unsupported(target, "speech")
 
-    async def transcription(self, target: Target, fields: dict[str, Any], upload: AudioUpload) -> Completion | BinaryResult:
+    async def transcription(
+        self, target: Target, fields: dict[str, Any], upload: AudioUpload
+    ) -> Completion | BinaryResult:
         raise _unsupported(target, "transcription")
 
 
@@ -166,8 +168,8 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
         try:
             return float(value)
         except ValueError:
-            from email.utils import parsedate_to_datetime
             import time
+            from email.utils import parsedate_to_datetime
 
             try:
                 return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())

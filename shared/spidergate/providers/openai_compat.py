@@ -47,12 +47,18 @@ class OpenAICompatAdapter(Adapter):
     def prepare(self, target: Target, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
         """The upstream body: the client's request with this provider's quirks applied."""
         provider = target.provider
-        body = {k: v for k, v in request.items() if k not in _GATEWAY_FIELDS and k not in provider.drop_params}
+        body = {
+            k: v for k, v in request.items() if k not in _GATEWAY_FIELDS and k not in provider.drop_params
+        }
         body["model"] = target.model.model
-        if "max_tokens" in body and "max_completion_tokens" not in provider.drop_params:
-            if target.model.supports("reasoning") and provider.name in ("openai", "azure"):
-                # o-series reject max_tokens; max_completion_tokens is the same ceiling.
-                body["max_completion_tokens"] = body.pop("max_tokens")
+        if (
+            "max_tokens" in body
+            and "max_completion_tokens" not in provider.drop_params
+            and target.model.supports("reasoning")
+            and provider.name in ("openai", "azure")
+        ):
+            # o-series reject max_tokens; max_completion_tokens is the same ceiling.
+            body["max_completion_tokens"] = body.pop("max_tokens")
         for old, new in provider.rename_params:
             if old in body:
                 value = body.pop(old)
@@ -84,32 +90,39 @@ class OpenAICompatAdapter(Adapter):
         return await self._post_json(target, "/images/generations", json_body(target, request))
 
     async def speech(self, target: Target, request: dict[str, Any]) -> BinaryResult:
-        return await post_speech(self.http, target, self._url(target, "/audio/speech"), self._headers(target), request)
+        return await post_speech(
+            self.http, target, self._url(target, "/audio/speech"), self._headers(target), request
+        )
 
-    async def transcription(self, target: Target, fields: dict[str, Any], upload: AudioUpload
-                            ) -> Completion | BinaryResult:
+    async def transcription(
+        self, target: Target, fields: dict[str, Any], upload: AudioUpload
+    ) -> Completion | BinaryResult:
         url = self._url(target, "/audio/transcriptions")
         return await post_transcription(self.http, target, url, self._headers(target), fields, upload)
 
     async def _post_json(self, target: Target, path: str, body: dict[str, Any]) -> Completion:
         name = target.provider.name
         with transport_errors(name):
-            response = await self.http.post(
-                self._url(target, path), json=body, headers=self._headers(target)
-            )
+            response = await self.http.post(self._url(target, path), json=body, headers=self._headers(target))
         content = response.content
         if response.status_code >= 400:
             raise from_response(name, response.status_code, response.headers, content)
         try:
             parsed = json.loads(content)
         except ValueError as exc:
-            raise UpstreamError(response.status_code, "http", f"{name} sent a body that is not JSON",
-                                raw=content.decode("utf-8", "replace")) from exc
+            raise UpstreamError(
+                response.status_code,
+                "http",
+                f"{name} sent a body that is not JSON",
+                raw=content.decode("utf-8", "replace"),
+            ) from exc
         if not isinstance(parsed, dict):
             raise UpstreamError(response.status_code, "http", f"{name} sent an unexpected JSON body")
         if "error" in parsed and "choices" not in parsed and "data" not in parsed:
             message, code, etype = error_fields(parsed)
-            raise UpstreamError(502, "http", f"{name} answered an error: {message}", code=code, error_type=etype)
+            raise UpstreamError(
+                502, "http", f"{name} answered an error: {message}", code=code, error_type=etype
+            )
         return Completion(body=parsed, usage=Usage.from_openai(parsed.get("usage")), raw=content)
 
     async def chat_stream(self, target: Target, request: dict[str, Any]) -> AsyncIterator[StreamPiece]:
@@ -157,8 +170,14 @@ def _piece(provider: str, payload: bytes) -> StreamPiece:
     """One SSE payload; decoded only when it may carry usage or an error."""
     if payload.startswith(b'{"error"') or (b'"error"' in payload[:40]):
         message, code, etype = error_fields(json.loads(payload))
-        raise UpstreamError(None, "stream", f"{provider} sent an error mid-stream: {message}", code=code,
-                            error_type=etype, raw=payload.decode("utf-8", "replace"))
+        raise UpstreamError(
+            None,
+            "stream",
+            f"{provider} sent an error mid-stream: {message}",
+            code=code,
+            error_type=etype,
+            raw=payload.decode("utf-8", "replace"),
+        )
     if b'"usage"' not in payload or b'"usage":null' in payload or b'"usage": null' in payload:
         return StreamPiece(data=payload)
     chunk = json.loads(payload)

@@ -13,12 +13,11 @@ if TYPE_CHECKING:
 
 def build_adapters(http: httpx.AsyncClient, settings: Settings) -> dict[str, Adapter]:
     """One adapter per wire format; provider-specific quirks live in each ProviderDef."""
-    from spidergate.providers.openai_compat import OpenAICompatAdapter
-
     from spidergate.providers.anthropic import AnthropicAdapter
     from spidergate.providers.azure import AzureOpenAIAdapter
     from spidergate.providers.bedrock import BedrockAdapter
     from spidergate.providers.bedrock_client import BedrockClientFactory
+    from spidergate.providers.openai_compat import OpenAICompatAdapter
 
     return {
         "openai": OpenAICompatAdapter(http),

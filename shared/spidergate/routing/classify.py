@@ -37,8 +37,12 @@ _CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _CREDIT = re.compile(r"credit balance is too low|insufficient[_ ]balance|insufficient[_ ]quota|billing", re.I)
-_MODEL_MISSING = re.compile(r"model.*(not found|does not exist|not available|not enabled|decommissioned)", re.I)
-_CONTENT_FILTER = re.compile(r"content[_ ]filter|ResponsibleAIPolicyViolation|content management policy", re.I)
+_MODEL_MISSING = re.compile(
+    r"model.*(not found|does not exist|not available|not enabled|decommissioned)", re.I
+)
+_CONTENT_FILTER = re.compile(
+    r"content[_ ]filter|ResponsibleAIPolicyViolation|content management policy", re.I
+)
 
 
 def classify(error: UpstreamError, provider: str) -> Verdict:

@@ -40,7 +40,7 @@ class KeyPool:
         return [k for k in await self.keys(brand_id) if k.provider == provider]
 
     def state(self, key: ProviderKey) -> str:
-        """"active", "cooling" or "disabled", local knowledge included."""
+        """ "active", "cooling" or "disabled", local knowledge included."""
         if key.status != "active":
             return "disabled"
         disabled_at = self._disabled.get(key.key_id)

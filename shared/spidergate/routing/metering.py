@@ -9,7 +9,7 @@ from spidergate.domain import Principal, ProviderKey
 from spidergate.usage.record import RequestRecord
 
 
-class KeyCapReached(Exception):  # noqa: N818 - a signal to skip a key, not an error shown to anyone
+class KeyCapReached(Exception):
     """The chosen key is at its monthly cap or free-tier quota: the router skips it."""
 
     def __init__(self, key_id: str, reason: str = "cap") -> None:
@@ -20,7 +20,13 @@ class KeyCapReached(Exception):  # noqa: N818 - a signal to skip a key, not an e
 
 class Metering(Protocol):
     async def admit(
-        self, principal: Principal, request_id: str, *, key: ProviderKey, worst_cost: Decimal, token_estimate: int
+        self,
+        principal: Principal,
+        request_id: str,
+        *,
+        key: ProviderKey,
+        worst_cost: Decimal,
+        token_estimate: int,
     ) -> Any: ...
 
     async def switch(self, admission: Any, *, key: ProviderKey, worst_cost: Decimal) -> None: ...

@@ -9,7 +9,6 @@ from decimal import Decimal
 from spidergate.domain import ProviderKey
 
 
-
 class RoundRobin:
     """Rotates the start position within each priority band, per brand and provider."""
 
@@ -35,7 +34,9 @@ def least_spent(keys: Sequence[ProviderKey], spend: Mapping[str, Decimal]) -> li
 
 def free_first(keys: Sequence[ProviderKey], spend: Mapping[str, Decimal]) -> list[ProviderKey]:
     """Free-tier keys before paid ones, then by priority and spend."""
-    return sorted(keys, key=lambda k: (not k.free_tier, k.priority, spend.get(k.key_id, Decimal(0)), k.key_id))
+    return sorted(
+        keys, key=lambda k: (not k.free_tier, k.priority, spend.get(k.key_id, Decimal(0)), k.key_id)
+    )
 
 
 STRATEGIES = ("round_robin", "least_spent", "free_first")

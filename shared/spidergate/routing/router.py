@@ -32,6 +32,7 @@ class KeySpendView(Protocol):
 
     async def month_to_date(self, brand_id: str, pool: Sequence[ProviderKey]) -> Mapping[str, Decimal]: ...
 
+
 # After this many transient failures (5xx, timeouts) on one provider, skip its remaining keys.
 PROVIDER_STRIKES = 2
 
@@ -122,7 +123,9 @@ class Router:
             provider = self.providers.get(model.provider)
             adapter = self.adapters.get(provider.wire) if provider else None
             if provider is None or adapter is None:
-                attempts.append(Attempt(model.id, model.provider, None, None, "skipped", error_type="no_adapter"))
+                attempts.append(
+                    Attempt(model.id, model.provider, None, None, "skipped", error_type="no_adapter")
+                )
                 reasons.append(f"{model.id}: provider not routable")
                 continue
             keys = await self.pool.for_provider(brand, model.provider)
@@ -145,30 +148,55 @@ class Router:
                 try:
                     if admission is None:
                         admission = await self.metering.admit(
-                            req.principal, req.request_id, key=key, worst_cost=worst,
+                            req.principal,
+                            req.request_id,
+                            key=key,
+                            worst_cost=worst,
                             token_estimate=req.token_estimate,
                         )
                     else:
                         await self.metering.switch(admission, key=key, worst_cost=worst)
                 except KeyCapReached as cap:
-                    attempts.append(Attempt(model.id, model.provider, key.key_id, key.label, "skipped",
-                                            error_type=f"key_{cap.reason}"))
+                    attempts.append(
+                        Attempt(
+                            model.id,
+                            model.provider,
+                            key.key_id,
+                            key.label,
+                            "skipped",
+                            error_type=f"key_{cap.reason}",
+                        )
+                    )
                     reasons.append(f"{model.id}: key {key.label} at its {cap.reason}")
                     continue
                 except GatewayError as refused:
                     raise RouteFailure(refused, attempts, admission) from None
-                target = Target(model=model, provider=provider, key=key, api_key=await self.pool.material(key))
+                target = Target(
+                    model=model, provider=provider, key=key, api_key=await self.pool.material(key)
+                )
                 t0 = time.monotonic()
                 try:
                     result = await asyncio.wait_for(call(adapter, target), timeout=max(0.1, deadline - t0))
                 except (UpstreamError, TimeoutError) as exc:
-                    error = exc if isinstance(exc, UpstreamError) else UpstreamError(
-                        None, "timeout", "route deadline reached")
+                    error = (
+                        exc
+                        if isinstance(exc, UpstreamError)
+                        else UpstreamError(None, "timeout", "route deadline reached")
+                    )
                     verdict = classify(error, provider.name)
                     verdicts.append(verdict)
-                    attempts.append(Attempt(model.id, model.provider, key.key_id, key.label, verdict.action.value,
-                                            status=error.status, error_type=verdict.reason,
-                                            latency_ms=(time.monotonic() - t0) * 1000))
+                    attempts.append(
+                        Attempt(
+                            model.id,
+                            model.provider,
+                            key.key_id,
+                            key.label,
+                            verdict.action.value,
+                            status=error.status,
+                            error_type=verdict.reason,
+                            latency_ms=(time.monotonic() - t0) * 1000,
+                        )
+                    )
                     reasons.append(f"{model.id} via {key.label}: {verdict.reason}")
                     if verdict.action is Action.COOLDOWN:
                         await self.pool.cool_down(key, verdict.cooldown_seconds)
@@ -185,8 +213,17 @@ class Router:
                         if strikes >= PROVIDER_STRIKES:
                             break
                     continue
-                attempts.append(Attempt(model.id, model.provider, key.key_id, key.label, "success", status=200,
-                                        latency_ms=(time.monotonic() - t0) * 1000))
+                attempts.append(
+                    Attempt(
+                        model.id,
+                        model.provider,
+                        key.key_id,
+                        key.label,
+                        "success",
+                        status=200,
+                        latency_ms=(time.monotonic() - t0) * 1000,
+                    )
+                )
                 return Route(result, target, attempts, admission, fallback=index > 0)
             if client_error is not None:
                 break
@@ -209,7 +246,9 @@ class Router:
     ) -> GatewayError:
         if client_error is not None:
             status = client_error.status if client_error.status and 400 <= client_error.status < 500 else 400
-            return UpstreamRejected(client_error.message, status=status, code=client_error.code or "invalid_request")
+            return UpstreamRejected(
+                client_error.message, status=status, code=client_error.code or "invalid_request"
+            )
         summary = "; ".join(reasons[-6:]) or "no model in the chain can serve this request"
         limited = bool(cooling) and all(v.action is Action.COOLDOWN for v in verdicts)
         if limited:

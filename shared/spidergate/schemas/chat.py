@@ -50,7 +50,9 @@ class RefusalPart(_Open):
     refusal: str
 
 
-ContentPart = Annotated[TextPart | ImagePart | AudioPart | FilePart | RefusalPart, Field(discriminator="type")]
+ContentPart = Annotated[
+    TextPart | ImagePart | AudioPart | FilePart | RefusalPart, Field(discriminator="type")
+]
 
 
 class FunctionCall(_Open):

@@ -19,7 +19,9 @@ def json_object(raw: bytes) -> dict[str, Any]:
     try:
         parsed = json.loads(raw)
     except ValueError as exc:
-        raise InvalidRequest(f"The request body is not valid JSON: {exc.args[0] if exc.args else exc}") from None
+        raise InvalidRequest(
+            f"The request body is not valid JSON: {exc.args[0] if exc.args else exc}"
+        ) from None
     if not isinstance(parsed, dict):
         raise InvalidRequest("The request body must be a JSON object.")
     return parsed
@@ -45,8 +47,11 @@ def _param(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for i, item in enumerate(loc):
         text = str(item)
-        if text == "body" or text[:1].isupper() or text in ("str", "int") or text.startswith(
-            ("function-", "literal[", "list[", "str[", "int[")
+        if (
+            text == "body"
+            or text[:1].isupper()
+            or text in ("str", "int")
+            or text.startswith(("function-", "literal[", "list[", "str[", "int["))
         ):
             continue
         if i >= 2 and isinstance(loc[i - 1], int) and str(loc[i - 2]) in _TAGGED and isinstance(item, str):

@@ -105,20 +105,22 @@ async def aliases_list(rt: Runtime, principal: Principal | None) -> bytes:
     for name, alias in rt.catalog.aliases.items():
         chain = [m.id for m in rt.catalog.resolve(name, overrides).models]
         used = usage_by_alias.get(name)
-        data.append({
-            "id": name,
-            "object": "alias",
-            "description": alias.description,
-            "mode": alias.mode,
-            "capabilities": sorted(alias.capabilities),
-            "chain": chain,
-            "overridden": name in overrides,
-            "usage_24h": {
-                "requests": used.requests if used else 0,
-                "errors": used.errors if used else 0,
-                "total_tokens": used.total_tokens if used else 0,
-                "cost_usd": float(used.cost) if used else 0.0,
-                "top_model": used.top_model if used else None,
-            },
-        })
+        data.append(
+            {
+                "id": name,
+                "object": "alias",
+                "description": alias.description,
+                "mode": alias.mode,
+                "capabilities": sorted(alias.capabilities),
+                "chain": chain,
+                "overridden": name in overrides,
+                "usage_24h": {
+                    "requests": used.requests if used else 0,
+                    "errors": used.errors if used else 0,
+                    "total_tokens": used.total_tokens if used else 0,
+                    "cost_usd": float(used.cost) if used else 0.0,
+                    "top_model": used.top_model if used else None,
+                },
+            }
+        )
     return json.dumps({"object": "list", "data": data}, separators=(",", ":")).encode()

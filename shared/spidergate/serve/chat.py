@@ -21,7 +21,9 @@ from spidergate.usage.counts import Usage
 if TYPE_CHECKING:
     from spidergate.runtime import Runtime
 
-_CONTENT = re.compile(rb'"(?:content|reasoning_content|refusal)"\s*:\s*"[^"]|"tool_calls"\s*:\s*\[|"finish_reason"\s*:\s*"')
+_CONTENT = re.compile(
+    rb'"(?:content|reasoning_content|refusal)"\s*:\s*"[^"]|"tool_calls"\s*:\s*\[|"finish_reason"\s*:\s*"'
+)
 
 
 @dataclass
@@ -60,9 +62,15 @@ class StreamAnswer:
             self.exchange.fail(502, "upstream_stream_error")
             self._completed = True
             await self._settle()
-            error = {"error": {"message": f"The upstream stream failed after it started: {exc.kind}. "
-                               "The response is incomplete.", "type": "api_error", "param": None,
-                               "code": "upstream_stream_error"}}
+            error = {
+                "error": {
+                    "message": f"The upstream stream failed after it started: {exc.kind}. "
+                    "The response is incomplete.",
+                    "type": "api_error",
+                    "param": None,
+                    "code": "upstream_stream_error",
+                }
+            }
             yield b"data: " + json.dumps(error).encode() + b"\n\n"
             return
         self._completed = True
@@ -91,14 +99,22 @@ class StreamAnswer:
         usage = self._usage
         if usage is None:
             # No usage arrived (cut stream or a provider without stream usage): estimate, and say so.
-            usage = Usage(prompt_tokens=self.exchange.record.usage.prompt_tokens,
-                          completion_tokens=max(1, self._bytes // 40), estimated=True)
+            usage = Usage(
+                prompt_tokens=self.exchange.record.usage.prompt_tokens,
+                completion_tokens=max(1, self._bytes // 40),
+                estimated=True,
+            )
         self.exchange.account(usage)
         await self.exchange.finish()
 
 
 async def chat_completion(
-    rt: Runtime, principal: Principal, request_id: str, payload: dict[str, Any], *, include_trace: bool = False
+    rt: Runtime,
+    principal: Principal,
+    request_id: str,
+    payload: dict[str, Any],
+    *,
+    include_trace: bool = False,
 ) -> JsonAnswer | StreamAnswer:
     """Serve one chat completion (raises GatewayError for the client; failures are recorded)."""
     req = validate(ChatCompletionRequest, payload)
@@ -109,13 +125,20 @@ async def chat_completion(
     prompt = estimate.prompt_tokens(payload["messages"], payload.get("tools"))
     exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
     route_req = RouteRequest(
-        principal=principal, request_id=request_id, models=models, mode=CHAT, needs=req.needs(),
-        token_estimate=prompt, output_ceiling=req.output_ceiling,
+        principal=principal,
+        request_id=request_id,
+        models=models,
+        mode=CHAT,
+        needs=req.needs(),
+        token_estimate=prompt,
+        output_ceiling=req.output_ceiling,
         worst_cost=worst_cost_for(req.output_ceiling, prompt),
     )
     try:
         if stream:
-            opened = await exchange.run(route_req, lambda adapter, target: _open_stream(adapter, target, body))
+            opened = await exchange.run(
+                route_req, lambda adapter, target: _open_stream(adapter, target, body)
+            )
             head, rest = opened.result
         else:
             served = await exchange.run(route_req, lambda adapter, target: adapter.chat(target, body))

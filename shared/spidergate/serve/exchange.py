@@ -27,15 +27,29 @@ log = logging.getLogger("spidergate.request")
 class Exchange:
     """Tracks a request from resolution to settlement; ``finish`` is idempotent."""
 
-    def __init__(self, rt: Runtime, principal: Principal, request_id: str, endpoint: str, requested: str,
-                 *, stream: bool = False) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        principal: Principal,
+        request_id: str,
+        endpoint: str,
+        requested: str,
+        *,
+        stream: bool = False,
+    ) -> None:
         self.rt = rt
         self.principal = principal
         self.started = time.time()
         self._t0 = time.perf_counter()
         self.record = RequestRecord(
-            request_id=request_id, brand_id=principal.brand_id, agent_id=principal.agent_id, endpoint=endpoint,
-            requested_model=requested, alias=None, started_at=self.started, stream=stream,
+            request_id=request_id,
+            brand_id=principal.brand_id,
+            agent_id=principal.agent_id,
+            endpoint=endpoint,
+            requested_model=requested,
+            alias=None,
+            started_at=self.started,
+            stream=stream,
         )
         self.admission: Any = None
         self.route: Route[Any] | None = None
@@ -120,8 +134,9 @@ class Exchange:
         self.rt.telemetry.request(self.record)
 
 
-def worst_cost_for(output_ceiling: int | None, prompt_tokens: int, units: Usage | None = None
-                   ) -> Callable[[ModelInfo], Decimal]:
+def worst_cost_for(
+    output_ceiling: int | None, prompt_tokens: int, units: Usage | None = None
+) -> Callable[[ModelInfo], Decimal]:
     from spidergate.usage.pricing import worst_case
 
     return lambda model: worst_case(model, prompt_tokens, output_ceiling, units)

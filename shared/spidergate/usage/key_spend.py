@@ -40,8 +40,12 @@ class KeySpend:
         for start in range(0, len(key_ids), _BATCH):
             wanted = key_ids[start : start + _BATCH]
             request: dict[str, Any] = {
-                self.table: {"Keys": [to_item(dict(zip(("pk", "sk"), keys.key_spend_key(brand_id, k, now), strict=True)))
-                                      for k in wanted]}
+                self.table: {
+                    "Keys": [
+                        to_item(dict(zip(("pk", "sk"), keys.key_spend_key(brand_id, k, now), strict=True)))
+                        for k in wanted
+                    ]
+                }
             }
             while request:
                 got = self.ddb.batch_get_item(RequestItems=request)

@@ -38,7 +38,9 @@ def cost(model: ModelInfo, usage: Usage) -> Decimal:
     return Decimal(total).quantize(_MICRO)
 
 
-def worst_case(model: ModelInfo, prompt_tokens: int, max_output: int | None, units: Usage | None = None) -> Decimal:
+def worst_case(
+    model: ModelInfo, prompt_tokens: int, max_output: int | None, units: Usage | None = None
+) -> Decimal:
     """The most a request can cost: its prompt estimate plus the output ceiling, all uncached."""
     out = max_output or model.max_output or 4096
     usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=out)

@@ -31,4 +31,6 @@ class AliasOverrides:
         self.ddb.put_item(TableName=self.table, Item=to_item(item))
 
     def delete(self, brand_id: str, alias: str) -> None:
-        self.ddb.delete_item(TableName=self.table, Key=to_item({"pk": f"BRAND#{brand_id}", "sk": f"ALIAS#{alias}"}))
+        self.ddb.delete_item(
+            TableName=self.table, Key=to_item({"pk": f"BRAND#{brand_id}", "sk": f"ALIAS#{alias}"})
+        )

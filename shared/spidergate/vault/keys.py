@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import json
 from decimal import Decimal
-import builtins
 from typing import Any
 
 from spidergate import tokens
@@ -53,7 +54,10 @@ class KeyVault:
         self.secrets.create_secret(
             Name=secret_name,
             SecretString=json.dumps({"api_key": api_key}),
-            Tags=[{"Key": "spidergate:brand", "Value": brand_id}, {"Key": "spidergate:provider", "Value": provider}],
+            Tags=[
+                {"Key": "spidergate:brand", "Value": brand_id},
+                {"Key": "spidergate:provider", "Value": provider},
+            ],
         )
         key = ProviderKey(
             brand_id=brand_id,
@@ -73,8 +77,20 @@ class KeyVault:
         self.ddb.transact_write_items(
             TransactItems=[
                 {"Put": {"TableName": self.table, "Item": to_item(item)}},
-                {"Put": {"TableName": self.table, "Item": to_item(self._audit(brand_id, actor, "vault.add", key_id, {
-                    "provider": provider, "label": key.label}))}},
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": to_item(
+                            self._audit(
+                                brand_id,
+                                actor,
+                                "vault.add",
+                                key_id,
+                                {"provider": provider, "label": key.label},
+                            )
+                        ),
+                    }
+                },
             ]
         )
         return key
@@ -125,7 +141,9 @@ class KeyVault:
 
     def enable(self, brand_id: str, key_id: str, actor: str = "cli") -> ProviderKey:
         key = self.get(brand_id, key_id)
-        self._set(key, {"status": "active", "disabled_reason": None, "cooldown_until": 0}, actor, "vault.enable")
+        self._set(
+            key, {"status": "active", "disabled_reason": None, "cooldown_until": 0}, actor, "vault.enable"
+        )
         return self.get(brand_id, key_id)
 
     def remove(self, brand_id: str, key_id: str, actor: str = "cli") -> None:
@@ -133,10 +151,20 @@ class KeyVault:
         key = self.get(brand_id, key_id)
         self.ddb.transact_write_items(
             TransactItems=[
-                {"Delete": {"TableName": self.table, "Key": to_item({"pk": f"BRAND#{brand_id}",
-                                                                       "sk": f"PKEY#{key.provider}#{key_id}"})}},
-                {"Put": {"TableName": self.table, "Item": to_item(self._audit(brand_id, actor, "vault.remove",
-                                                                               key_id, {"label": key.label}))}},
+                {
+                    "Delete": {
+                        "TableName": self.table,
+                        "Key": to_item({"pk": f"BRAND#{brand_id}", "sk": f"PKEY#{key.provider}#{key_id}"}),
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": to_item(
+                            self._audit(brand_id, actor, "vault.remove", key_id, {"label": key.label})
+                        ),
+                    }
+                },
             ]
         )
         self.secrets.delete_secret(SecretId=key.secret_name, RecoveryWindowInDays=7)
@@ -144,7 +172,8 @@ class KeyVault:
     # -- router feedback (conditional, shared across containers) --------------------------
     def cool_down(self, key: ProviderKey, until: float) -> None:
         """Extend the key's cooldown to ``until`` unless another container set a later one."""
-        try:
+        # A failed condition means another container already set a later cooldown.
+        with contextlib.suppress(self.ddb.exceptions.ConditionalCheckFailedException):
             self.ddb.update_item(
                 TableName=self.table,
                 Key=to_item({"pk": f"BRAND#{key.brand_id}", "sk": f"PKEY#{key.provider}#{key.key_id}"}),
@@ -152,21 +181,23 @@ class KeyVault:
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(cooldown_until) OR cooldown_until < :u)",
                 ExpressionAttributeValues=values({":u": Decimal(str(round(until, 3)))}),
             )
-        except self.ddb.exceptions.ConditionalCheckFailedException:
-            pass
 
     def mark_disabled(self, key: ProviderKey, reason: str) -> None:
         """Disable a key the provider refused (invalid, out of credit); audited as the router."""
-        try:
-            self._set(key, {"status": "disabled", "disabled_reason": reason}, "router", "vault.auto_disable",
-                      condition_active=True)
-        except self.ddb.exceptions.TransactionCanceledException:
-            pass  # already disabled (by another container) or removed
+        # Cancelled: already disabled (by another container) or removed.
+        with contextlib.suppress(self.ddb.exceptions.TransactionCanceledException):
+            self._set(
+                key,
+                {"status": "disabled", "disabled_reason": reason},
+                "router",
+                "vault.auto_disable",
+                condition_active=True,
+            )
 
     # -- audit ----------------------------------------------------------------------------
-    def audit_trail(self, brand_id: str, limit: int = 50, cursor: dict[str, Any] | None = None) -> tuple[
-        builtins.list[dict[str, Any]], dict[str, Any] | None
-    ]:
+    def audit_trail(
+        self, brand_id: str, limit: int = 50, cursor: dict[str, Any] | None = None
+    ) -> tuple[builtins.list[dict[str, Any]], dict[str, Any] | None]:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :p)",
@@ -183,11 +214,17 @@ class KeyVault:
             entries.append({k: item[k] for k in ("at", "actor", "action", "target", "details") if k in item})
         return entries, page.get("LastEvaluatedKey")
 
-    def record_audit(self, brand_id: str, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
-        self.ddb.put_item(TableName=self.table, Item=to_item(self._audit(brand_id, actor, action, target, details)))
+    def record_audit(
+        self, brand_id: str, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> None:
+        self.ddb.put_item(
+            TableName=self.table, Item=to_item(self._audit(brand_id, actor, action, target, details))
+        )
 
     @staticmethod
-    def _audit(brand_id: str, actor: str, action: str, target: str, details: dict[str, Any]) -> dict[str, Any]:
+    def _audit(
+        brand_id: str, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> dict[str, Any]:
         at = now_iso()
         return {
             "pk": f"BRAND#{brand_id}",
@@ -199,8 +236,14 @@ class KeyVault:
             "details": details,
         }
 
-    def _set(self, key: ProviderKey, changes: dict[str, Any], actor: str, action: str,
-             condition_active: bool = False) -> None:
+    def _set(
+        self,
+        key: ProviderKey,
+        changes: dict[str, Any],
+        actor: str,
+        action: str,
+        condition_active: bool = False,
+    ) -> None:
         sets = {k: v for k, v in changes.items() if v is not None}
         removes = [k for k, v in changes.items() if v is None]
         names = {f"#k{i}": k for i, k in enumerate([*sets, *removes])}
@@ -224,8 +267,13 @@ class KeyVault:
         }
         if vals:
             update["ExpressionAttributeValues"] = values(vals)
-        audit = self._audit(key.brand_id, actor, action, key.key_id,
-                            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in changes.items()})
+        audit = self._audit(
+            key.brand_id,
+            actor,
+            action,
+            key.key_id,
+            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in changes.items()},
+        )
         self.ddb.transact_write_items(
             TransactItems=[{"Update": update}, {"Put": {"TableName": self.table, "Item": to_item(audit)}}]
         )

@@ -124,9 +124,9 @@ class Records:
             raise NotFound(f"agent {agent_id} not found", code="agent_not_found")
         return agent
 
-    def list_agents(self, brand_id: str, limit: int = 100, cursor: dict[str, Any] | None = None) -> tuple[
-        list[Agent], dict[str, Any] | None
-    ]:
+    def list_agents(
+        self, brand_id: str, limit: int = 100, cursor: dict[str, Any] | None = None
+    ) -> tuple[list[Agent], dict[str, Any] | None]:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": "gsi1",
@@ -141,8 +141,13 @@ class Records:
         return agents, page.get("LastEvaluatedKey")
 
     def update_agent(
-        self, brand_id: str, agent_id: str, *, name: str | None = None,
-        limits: Limits | None = None, budgets: Budgets | None = None,
+        self,
+        brand_id: str,
+        agent_id: str,
+        *,
+        name: str | None = None,
+        limits: Limits | None = None,
+        budgets: Budgets | None = None,
     ) -> Agent:
         self.require_agent(brand_id, agent_id)
         changes: dict[str, Any] = {}
@@ -170,7 +175,9 @@ class Records:
             raise InvalidRequest(f"agent {agent_id} is revoked")
         old = self.list_credentials(agent_id)
         cred = self._new_credential(agent_id)
-        items: list[dict[str, Any]] = [{"Put": {"TableName": self.table, "Item": to_item(self._credential_item(cred))}}]
+        items: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table, "Item": to_item(self._credential_item(cred))}}
+        ]
         for c in old:
             items.append(
                 {
@@ -257,7 +264,9 @@ class Records:
 
     # -- internals ------------------------------------------------------------------------
     def _new_credential(self, agent_id: str) -> IssuedCredential:
-        return IssuedCredential(client_id=agent_id, api_key=tokens.new_id("key"), api_secret=tokens.new_secret())
+        return IssuedCredential(
+            client_id=agent_id, api_key=tokens.new_id("key"), api_secret=tokens.new_secret()
+        )
 
     def _credential_item(self, cred: IssuedCredential) -> dict[str, Any]:
         return {

@@ -34,8 +34,12 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
         await rt.aclose()
 
     app = FastAPI(
-        title="SpiderGate", version=__version__, lifespan=lifespan,
-        docs_url=None, redoc_url=None, openapi_url=None,
+        title="SpiderGate",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.runtime = rt
     errors.install(app)

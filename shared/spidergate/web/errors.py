@@ -31,7 +31,9 @@ def install(app: FastAPI) -> None:
         first = errors[0]
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
         param = ".".join(loc) or None
-        return error_response(InvalidRequest(f"Invalid request: {param or 'body'}: {first.get('msg')}", param=param))
+        return error_response(
+            InvalidRequest(f"Invalid request: {param or 'body'}: {first.get('msg')}", param=param)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -45,4 +47,3 @@ def install(app: FastAPI) -> None:
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
         return error_response(GatewayError("The gateway hit an internal error.", code="internal_error"))
-

@@ -19,8 +19,14 @@ from spidergate.serve.chat import StreamAnswer
 class SettledResponse(Response):
     """A complete JSON body, then ``finish()`` (shielded from cancellation), then end of body."""
 
-    def __init__(self, content: bytes, finish: Callable[[], Awaitable[None]], status_code: int = 200,
-                 headers: dict[str, str] | None = None, media_type: str = "application/json") -> None:
+    def __init__(
+        self,
+        content: bytes,
+        finish: Callable[[], Awaitable[None]],
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str = "application/json",
+    ) -> None:
         super().__init__(content, status_code=status_code, headers=headers, media_type=media_type)
         self._finish = finish
 

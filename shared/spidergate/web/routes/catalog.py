@@ -47,8 +47,15 @@ async def list_models(
     principal = await optional_principal(request, rt)
     configured = await service.configured_providers(rt, principal)
     params = {
-        "provider": provider, "free_only": free_only, "configured_only": configured_only, "search": search,
-        "capability": capability, "sort_by": sort_by, "order": order, "limit": limit, "offset": offset,
+        "provider": provider,
+        "free_only": free_only,
+        "configured_only": configured_only,
+        "search": search,
+        "capability": capability,
+        "sort_by": sort_by,
+        "order": order,
+        "limit": limit,
+        "offset": offset,
     }
     body = service.models_page(rt.catalog, params, configured)
     return cached_json(request, body, max_age=300, private=principal is not None)

@@ -15,11 +15,16 @@ router = APIRouter()
 
 @router.post("/chat/completions")
 async def chat_completions(
-    request: Request, principal: PrincipalDep, rt: RuntimeDep, request_id: RequestIdDep,
+    request: Request,
+    principal: PrincipalDep,
+    rt: RuntimeDep,
+    request_id: RequestIdDep,
     include_route_trace: bool = False,
 ) -> Response:
     payload = json_object(await request.body())
     answer = await chat_completion(rt, principal, request_id, payload, include_trace=include_route_trace)
     if isinstance(answer, StreamAnswer):
         return SSEResponse(answer)
-    return SettledResponse(answer.body, answer.exchange.finish, status_code=answer.status, headers=answer.headers)
+    return SettledResponse(
+        answer.body, answer.exchange.finish, status_code=answer.status, headers=answer.headers
+    )
