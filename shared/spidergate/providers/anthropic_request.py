@@ -12,6 +12,7 @@ from typing import Any
 from spidergate.providers.base import Target
 from spidergate.providers.chat_input import (
     JSON_ONLY_INSTRUCTION,
+    Block,
     content_parts,
     content_text,
     default_max_tokens,
@@ -31,15 +32,21 @@ from spidergate.providers.chat_input import (
     tool_choice,
     wants_json_object,
 )
-
-Block = dict[str, Any]
+from spidergate.providers.chat_turns import conversation
 
 
 def build_messages_request(target: Target, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
     """The ``POST /v1/messages`` body for ``request`` sent to ``target``'s model."""
     reject_multiple_choices(request, "Anthropic")
     history: list[dict[str, Any]] = list(request.get("messages") or [])
-    system, turns = _conversation(history)
+    system, turns = conversation(
+        history,
+        "Anthropic",
+        system_blocks=_text_blocks,
+        user_blocks=_user_blocks,
+        assistant_blocks=_assistant_blocks,
+        tool_result=_tool_result,
+    )
     if wants_json_object(request):
         system.append({"type": "text", "text": JSON_ONLY_INSTRUCTION})
     body: dict[str, Any] = {
@@ -67,50 +74,6 @@ def build_messages_request(target: Target, request: dict[str, Any], *, stream: b
     if stream:
         body["stream"] = True
     return body
-
-
-def _conversation(messages: list[dict[str, Any]]) -> tuple[list[Block], list[dict[str, Any]]]:
-    """System blocks and alternating user/assistant turns (same-role neighbours merged)."""
-    system: list[Block] = []
-    turns: list[dict[str, Any]] = []
-    for message in messages:
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.extend(_text_blocks(message.get("content")))
-        elif role == "user":
-            _append(turns, "user", _user_blocks(message.get("content")))
-        elif role == "assistant":
-            _append(turns, "assistant", _assistant_blocks(message))
-        elif role == "tool":
-            _append(turns, "user", [_tool_result(message)])
-        else:
-            raise invalid(
-                f"message role {role!r} is not supported for Anthropic models", "unsupported_parameter"
-            )
-    _trim_prefill(turns)
-    return system, turns
-
-
-def _append(turns: list[dict[str, Any]], role: str, blocks: list[Block]) -> None:
-    if not blocks:
-        return
-    if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
-    else:
-        turns.append({"role": role, "content": blocks})
-
-
-def _trim_prefill(turns: list[dict[str, Any]]) -> None:
-    """A final assistant turn is a prefill, which Anthropic refuses with trailing whitespace."""
-    if not turns or turns[-1]["role"] != "assistant":
-        return
-    blocks = turns[-1]["content"]
-    if blocks and blocks[-1].get("type") == "text":
-        blocks[-1]["text"] = blocks[-1]["text"].rstrip()
-        if not blocks[-1]["text"]:
-            blocks.pop()
-    if not blocks:
-        turns.pop()
 
 
 def _with_cache_control(block: Block, part: dict[str, Any]) -> Block:

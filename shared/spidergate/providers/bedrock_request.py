@@ -16,6 +16,7 @@ from spidergate.providers.base import Target
 from spidergate.providers.chat_input import (
     IMAGE_FORMATS,
     JSON_ONLY_INSTRUCTION,
+    Block,
     content_parts,
     content_text,
     function_tools,
@@ -34,8 +35,7 @@ from spidergate.providers.chat_input import (
     tool_choice,
     wants_json_object,
 )
-
-Block = dict[str, Any]
+from spidergate.providers.chat_turns import conversation
 
 # toolResult content may not be empty; this stands in for a tool that printed nothing.
 EMPTY_TOOL_RESULT = "(no output)"
@@ -46,7 +46,14 @@ def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str,
     """Keyword arguments for ``client.converse`` / ``client.converse_stream``."""
     reject_multiple_choices(request, "Bedrock")
     history: list[dict[str, Any]] = list(request.get("messages") or [])
-    system, turns = _conversation(history)
+    system, turns = conversation(
+        history,
+        "Bedrock",
+        system_blocks=_text_blocks,
+        user_blocks=_user_blocks,
+        assistant_blocks=_assistant_blocks,
+        tool_result=_tool_result,
+    )
     if wants_json_object(request):
         system.append({"text": JSON_ONLY_INSTRUCTION})
     params: dict[str, Any] = {"modelId": target.model.model, "messages": turns}
@@ -72,49 +79,6 @@ def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str,
         structure = {"jsonSchema": {"schema": json.dumps(schema[0]), "name": schema[1]}}
         params["outputConfig"] = {"textFormat": {"type": "json_schema", "structure": structure}}
     return params
-
-
-def _conversation(messages: list[dict[str, Any]]) -> tuple[list[Block], list[dict[str, Any]]]:
-    """System blocks and alternating user/assistant turns (Converse refuses two in a row)."""
-    system: list[Block] = []
-    turns: list[dict[str, Any]] = []
-    for message in messages:
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.extend(_text_blocks(message.get("content")))
-        elif role == "user":
-            _append(turns, "user", _user_blocks(message.get("content")))
-        elif role == "assistant":
-            _append(turns, "assistant", _assistant_blocks(message))
-        elif role == "tool":
-            _append(turns, "user", [_tool_result(message)])
-        else:
-            raise invalid(
-                f"message role {role!r} is not supported for Bedrock models", "unsupported_parameter"
-            )
-    if turns and turns[-1]["role"] == "assistant":
-        _trim_prefill(turns)
-    return system, turns
-
-
-def _append(turns: list[dict[str, Any]], role: str, blocks: list[Block]) -> None:
-    if not blocks:
-        return
-    if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
-    else:
-        turns.append({"role": role, "content": blocks})
-
-
-def _trim_prefill(turns: list[dict[str, Any]]) -> None:
-    """A final assistant turn is a prefill; Claude models refuse one ending in whitespace."""
-    blocks = turns[-1]["content"]
-    if blocks and "text" in blocks[-1]:
-        blocks[-1]["text"] = blocks[-1]["text"].rstrip()
-        if not blocks[-1]["text"]:
-            blocks.pop()
-    if not blocks:
-        turns.pop()
 
 
 def _cache_point(part: dict[str, Any]) -> list[Block]:

@@ -31,6 +31,8 @@ JSON_ONLY_INSTRUCTION = (
     "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences."
 )
 
+Block = dict[str, Any]
+
 DEFAULT_MAX_TOKENS = 4096
 MAX_DEFAULT_MAX_TOKENS = 8192
 

@@ -8,8 +8,10 @@ the upstream again). The upstream was paid, so the refusal is recorded with its 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from spidergate.errors import UpstreamFailed
@@ -17,7 +19,8 @@ from spidergate.routing.router import Route, RouteFailure, RouteRequest
 from spidergate.serve.media_cost import Charge
 
 if TYPE_CHECKING:
-    from spidergate.providers.base import Adapter, Target
+    from spidergate.catalog.model import ModelInfo
+    from spidergate.providers.base import Adapter, Completion, Target
     from spidergate.serve.exchange import Exchange
 
 T = TypeVar("T")
@@ -35,9 +38,23 @@ class BufferedAnswer:
 
 
 async def route(
-    exchange: Exchange, req: RouteRequest, call: Callable[[Adapter, Target], Awaitable[T]]
+    exchange: Exchange,
+    models: Sequence[ModelInfo],
+    mode: str,
+    *,
+    token_estimate: int,
+    worst_cost: Callable[[ModelInfo], Decimal],
+    call: Callable[[Adapter, Target], Awaitable[T]],
 ) -> Route[T]:
-    """Run the router; a failure is recorded and settled before its error reaches the client."""
+    """Route over ``models``; a failure is recorded and settled before its error reaches the client."""
+    req = RouteRequest(
+        principal=exchange.principal,
+        request_id=exchange.record.request_id,
+        models=models,
+        mode=mode,
+        token_estimate=token_estimate,
+        worst_cost=worst_cost,
+    )
     try:
         return await exchange.run(req, call)
     except RouteFailure as failure:
@@ -49,6 +66,12 @@ def settle_charge(exchange: Exchange, charge: Charge) -> None:
     """Record the served usage at the cost the media rules computed (not the per-token default)."""
     exchange.account(charge.usage)
     exchange.record.cost = charge.cost
+
+
+async def json_answer(exchange: Exchange, completion: Completion) -> BufferedAnswer:
+    """A JSON completion as the answer: the upstream's own bytes when it kept them."""
+    content = completion.raw if completion.raw is not None else json.dumps(completion.body).encode()
+    return await buffered(exchange, content, "application/json", binary=False)
 
 
 async def buffered(exchange: Exchange, body: bytes, media_type: str, *, binary: bool) -> BufferedAnswer:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import TYPE_CHECKING, Any
 
 from spidergate.catalog.model import EMBEDDING
 from spidergate.domain import Principal
 from spidergate.providers.base import Completion
-from spidergate.routing.router import RouteRequest
 from spidergate.schemas.embeddings import EmbeddingRequest, upstream_body
 from spidergate.schemas.validation import validate
-from spidergate.serve.buffered import BufferedAnswer, buffered, route
+from spidergate.serve.buffered import BufferedAnswer, json_answer, route
 from spidergate.serve.candidates import choose_models
 from spidergate.serve.exchange import Exchange
 from spidergate.usage import estimate
@@ -37,20 +35,15 @@ async def create_embeddings(
     body = upstream_body(payload)
     served = await route(
         exchange,
-        RouteRequest(
-            principal=principal,
-            request_id=request_id,
-            models=candidates,
-            mode=EMBEDDING,
-            token_estimate=tokens,
-            worst_cost=lambda model: cost(model, Usage(prompt_tokens=tokens)),
-        ),
-        lambda adapter, target: adapter.embeddings(target, body),
+        candidates,
+        EMBEDDING,
+        token_estimate=tokens,
+        worst_cost=lambda model: cost(model, Usage(prompt_tokens=tokens)),
+        call=lambda adapter, target: adapter.embeddings(target, body),
     )
     completion: Completion = served.result
     usage = completion.usage
     if not usage.prompt_tokens:
         usage = Usage(prompt_tokens=tokens, estimated=True)  # the upstream reported none
     exchange.account(usage)
-    content = completion.raw if completion.raw is not None else json.dumps(completion.body).encode()
-    return await buffered(exchange, content, "application/json", binary=False)
+    return await json_answer(exchange, completion)

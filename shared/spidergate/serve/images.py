@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from spidergate.catalog.model import IMAGE
 from spidergate.domain import Principal
 from spidergate.providers.base import Completion
-from spidergate.routing.router import RouteRequest
 from spidergate.schemas.images import ImageRequest
 from spidergate.schemas.validation import validate
-from spidergate.serve.buffered import BufferedAnswer, buffered, route, settle_charge
+from spidergate.serve.buffered import BufferedAnswer, json_answer, route, settle_charge
 from spidergate.serve.candidates import choose_models
 from spidergate.serve.exchange import Exchange
 from spidergate.serve.media_cost import image_charge, worst_image
@@ -33,17 +31,11 @@ async def generate_images(
     exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
     served = await route(
         exchange,
-        RouteRequest(
-            principal=principal,
-            request_id=request_id,
-            models=models,
-            mode=IMAGE,
-            token_estimate=prompt,
-            worst_cost=lambda model: worst_image(
-                model, req.count, req.size, req.priced_quality(model), prompt
-            ),
-        ),
-        lambda adapter, target: adapter.images(target, req.upstream_body(payload, target.model)),
+        models,
+        IMAGE,
+        token_estimate=prompt,
+        worst_cost=lambda model: worst_image(model, req.count, req.size, req.priced_quality(model), prompt),
+        call=lambda adapter, target: adapter.images(target, req.upstream_body(payload, target.model)),
     )
     completion: Completion = served.result
     model = served.target.model
@@ -52,5 +44,4 @@ async def generate_images(
     settle_charge(
         exchange, image_charge(model, completion.usage, images, req.size, req.priced_quality(model), prompt)
     )
-    content = completion.raw if completion.raw is not None else json.dumps(completion.body).encode()
-    return await buffered(exchange, content, "application/json", binary=False)
+    return await json_answer(exchange, completion)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from spidergate.catalog.model import SPEECH
 from spidergate.domain import Principal
 from spidergate.providers.base import BinaryResult
-from spidergate.routing.router import RouteRequest
 from spidergate.schemas.audio import SpeechRequest
 from spidergate.schemas.validation import validate
 from spidergate.serve.buffered import BufferedAnswer, buffered, route, settle_charge
@@ -36,15 +35,11 @@ async def create_speech(
     body = {k: v for k, v in payload.items() if k not in GATEWAY_FIELDS}
     served = await route(
         exchange,
-        RouteRequest(
-            principal=principal,
-            request_id=request_id,
-            models=models,
-            mode=SPEECH,
-            token_estimate=prompt,
-            worst_cost=lambda model: worst_speech(model, characters, prompt, req.speed or 1.0),
-        ),
-        lambda adapter, target: adapter.speech(target, body),
+        models,
+        SPEECH,
+        token_estimate=prompt,
+        worst_cost=lambda model: worst_speech(model, characters, prompt, req.speed or 1.0),
+        call=lambda adapter, target: adapter.speech(target, body),
     )
     result: BinaryResult = served.result
     settle_charge(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from spidergate.catalog.model import TRANSCRIPTION
 from spidergate.domain import Principal
 from spidergate.errors import InvalidRequest
 from spidergate.providers.base import AudioUpload, Completion
-from spidergate.routing.router import RouteRequest
 from spidergate.schemas.audio import TranscriptionRequest, transcription_fields
 from spidergate.schemas.validation import validate
 from spidergate.serve.audio_duration import audio_duration
-from spidergate.serve.buffered import BufferedAnswer, buffered, route, settle_charge
+from spidergate.serve.buffered import BufferedAnswer, buffered, json_answer, route, settle_charge
 from spidergate.serve.candidates import choose_models
 from spidergate.serve.exchange import Exchange
 from spidergate.serve.media_cost import transcription_charge, worst_transcription
@@ -55,21 +53,16 @@ async def create_transcription(
     fields = {k: v for k, v in form.items() if k not in _OWN_FIELDS}
     served = await route(
         exchange,
-        RouteRequest(
-            principal=principal,
-            request_id=request_id,
-            models=models,
-            mode=TRANSCRIPTION,
-            token_estimate=prompt,
-            worst_cost=lambda model: worst_transcription(model, duration, len(audio.content), prompt),
-        ),
-        lambda adapter, target: adapter.transcription(target, fields, audio),
+        models,
+        TRANSCRIPTION,
+        token_estimate=prompt,
+        worst_cost=lambda model: worst_transcription(model, duration, len(audio.content), prompt),
+        call=lambda adapter, target: adapter.transcription(target, fields, audio),
     )
     if stored is not None:
         await discard_upload(rt, stored)
     result = served.result
     settle_charge(exchange, transcription_charge(served.target.model, result.usage, duration))
     if isinstance(result, Completion):
-        content = result.raw if result.raw is not None else json.dumps(result.body).encode()
-        return await buffered(exchange, content, "application/json", binary=False)
+        return await json_answer(exchange, result)
     return await buffered(exchange, result.content, result.content_type, binary=False)
