@@ -4,7 +4,6 @@ round-trip counts and the usage reports."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +16,7 @@ from spidergate.usage.ledger import Admission
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.reports import UsageReports
 from spidergate.usage.sweep import sweep_reservations
-from tests.functional.ledger_harness import (
+from tests.functional.ledger.harness import (
     BRAND,
     T0,
     WORST,
@@ -29,20 +28,7 @@ from tests.functional.ledger_harness import (
     ledger_for,
     principal,
     record,
-    serial_moto_endpoint,
-    usage_table,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with serial_moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def table(endpoint: str) -> tuple[Any, str]:
-    return usage_table(endpoint)
 
 
 # -- settle ------------------------------------------------------------------------------------

@@ -4,30 +4,15 @@ through chat."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from tests.functional.dashboard_harness import (
+from tests.functional.dashboard.harness import (
     SANDBOX,
     Stack,
-    build_stack,
     error_of,
-    use_aws_env,
 )
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_aws_env(monkeypatch)
-
-
-@pytest.fixture
-def stack(aws_env: None) -> Iterator[Stack]:
-    with mock_aws():
-        yield build_stack()
 
 
 # -- agents -----------------------------------------------------------------------------------------

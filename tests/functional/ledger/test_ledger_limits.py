@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +11,7 @@ from spidergate.domain import Budgets, Limits
 from spidergate.errors import RateLimited
 from spidergate.routing.metering import KeyCapReached
 from spidergate.usage import keys
-from tests.functional.ledger_harness import (
+from tests.functional.ledger.harness import (
     BRAND,
     T0,
     WORST,
@@ -24,20 +23,7 @@ from tests.functional.ledger_harness import (
     ledger_for,
     principal,
     record,
-    serial_moto_endpoint,
-    usage_table,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with serial_moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def table(endpoint: str) -> tuple[Any, str]:
-    return usage_table(endpoint)
 
 
 # -- rate limits -----------------------------------------------------------------------------

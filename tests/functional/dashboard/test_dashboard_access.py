@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 
-from tests.functional.dashboard_harness import (
+from tests.functional.dashboard.harness import (
     AWS_ENV,
     READS,
     ROUTES,
@@ -17,19 +17,7 @@ from tests.functional.dashboard_harness import (
     Stack,
     build_stack,
     error_of,
-    use_aws_env,
 )
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_aws_env(monkeypatch)
-
-
-@pytest.fixture
-def stack(aws_env: None) -> Iterator[Stack]:
-    with mock_aws():
-        yield build_stack()
 
 
 # -- access control, over the whole route table ----------------------------------------------------

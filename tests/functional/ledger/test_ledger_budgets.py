@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +15,7 @@ from spidergate.errors import QuotaExceeded, RateLimited
 from spidergate.settings import Settings
 from spidergate.usage import keys
 from spidergate.usage.ledger import Admission, Ledger
-from tests.functional.ledger_harness import (
+from tests.functional.ledger.harness import (
     BRAND,
     T0,
     WORST,
@@ -29,20 +28,7 @@ from tests.functional.ledger_harness import (
     ledger_for,
     principal,
     record,
-    serial_moto_endpoint,
-    usage_table,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with serial_moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def table(endpoint: str) -> tuple[Any, str]:
-    return usage_table(endpoint)
 
 
 # -- budgets under concurrency ---------------------------------------------------------------
