@@ -61,18 +61,66 @@ def chat(recorder: Recorder, tgt: Target, request: dict[str, Any] = CHAT) -> Com
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("base_url", ["https://res.openai.azure.com", "https://res.openai.azure.com/openai"])
-def test_classic_deployment_url_with_api_version_and_api_key_header(base_url: str) -> None:
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://res.openai.azure.com",
+        "https://res.openai.azure.com/openai",
+        "https://res.openai.azure.com/openai/v1/",
+    ],
+)
+def test_default_is_the_v1_api_without_api_version_and_with_the_api_key_header(base_url: str) -> None:
     recorder = Recorder(httpx.Response(200, json=COMPLETION))
-    completion = chat(recorder, target(base_url))
+    completion = chat(recorder, target(base_url, deployment="my-gpt4o"))
     sent = recorder.requests[0]
-    assert str(sent.url) == (
-        "https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
-    )
+    assert str(sent.url) == "https://res.openai.azure.com/openai/v1/chat/completions"
+    assert json.loads(sent.content)["model"] == "my-gpt4o"
     assert sent.headers["api-key"] == SECRET
     assert "authorization" not in sent.headers
     assert completion.body["choices"][0]["message"]["content"] == "yo"
     assert completion.usage.total_tokens == 4
+
+
+def test_v1_reasoning_deployment_gets_max_completion_tokens_and_keeps_current_fields() -> None:
+    """What 2024-10-21 refused (max_completion_tokens, reasoning_effort, store, developer) goes to v1."""
+    recorder = Recorder(httpx.Response(200, json=COMPLETION))
+    info = ModelInfo(
+        id="azure/o4-mini",
+        provider="azure",
+        model="o4-mini",
+        mode="chat",
+        capabilities=frozenset({"chat", "reasoning"}),
+    )
+    tgt = target("https://res.openai.azure.com")
+    tgt = Target(model=info, provider=tgt.provider, key=tgt.key, api_key=SECRET)
+    request = {
+        "model": "azure/o4-mini",
+        "messages": [{"role": "developer", "content": "terse"}, {"role": "user", "content": "hi"}],
+        "max_tokens": 50,
+        "reasoning_effort": "low",
+        "store": False,
+    }
+    chat(recorder, tgt, request)
+    sent = recorder.requests[0]
+    body = json.loads(sent.content)
+    assert sent.url.path == "/openai/v1/chat/completions"
+    assert "api-version" not in sent.url.params
+    assert body["max_completion_tokens"] == 50
+    assert "max_tokens" not in body
+    assert (body["reasoning_effort"], body["store"], body["messages"][0]["role"]) == (
+        "low",
+        False,
+        "developer",
+    )
+
+
+def test_a_key_pins_a_dated_api_version_through_its_base_url() -> None:
+    recorder = Recorder(httpx.Response(200, json=COMPLETION))
+    chat(recorder, target("https://res.openai.azure.com/openai?api-version=2024-12-01-preview"))
+    assert str(recorder.requests[0].url) == (
+        "https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions"
+        "?api-version=2024-12-01-preview"
+    )
 
 
 def test_provider_api_version_overrides_the_default() -> None:
@@ -81,16 +129,10 @@ def test_provider_api_version_overrides_the_default() -> None:
     )
     recorder = Recorder(httpx.Response(200, json=COMPLETION))
     chat(recorder, target("https://res.openai.azure.com", preview))
-    assert recorder.requests[0].url.params["api-version"] == "2025-04-01-preview"
-
-
-def test_v1_base_url_uses_the_v1_path_with_the_deployment_as_model() -> None:
-    recorder = Recorder(httpx.Response(200, json=COMPLETION))
-    chat(recorder, target("https://res.openai.azure.com/openai/v1", deployment="my-gpt4o"))
-    sent = recorder.requests[0]
-    assert str(sent.url) == "https://res.openai.azure.com/openai/v1/chat/completions"
-    assert json.loads(sent.content)["model"] == "my-gpt4o"
-    assert sent.headers["api-key"] == SECRET
+    assert str(recorder.requests[0].url) == (
+        "https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions"
+        "?api-version=2025-04-01-preview"
+    )
 
 
 def test_bearer_auth_sends_an_entra_token() -> None:
@@ -101,7 +143,7 @@ def test_bearer_auth_sends_an_entra_token() -> None:
     assert "api-key" not in recorder.requests[0].headers
 
 
-def test_embeddings_go_through_the_deployment() -> None:
+def test_embeddings_name_the_deployment_as_model() -> None:
     body = {"object": "list", "data": [], "model": "emb", "usage": {"prompt_tokens": 2, "total_tokens": 2}}
     recorder = Recorder(httpx.Response(200, json=body))
 
@@ -112,13 +154,12 @@ def test_embeddings_go_through_the_deployment() -> None:
             )
 
     completion = asyncio.run(go())
-    assert str(recorder.requests[0].url) == (
-        "https://res.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21"
-    )
+    assert str(recorder.requests[0].url) == "https://res.openai.azure.com/openai/v1/embeddings"
+    assert json.loads(recorder.requests[0].content)["model"] == "emb"
     assert completion.usage.prompt_tokens == 2
 
 
-def test_streaming_uses_the_deployment_url() -> None:
+def test_streaming_uses_the_v1_url() -> None:
     chunk = {
         "id": "c",
         "object": "chat.completion.chunk",
@@ -147,7 +188,7 @@ def test_streaming_uses_the_deployment_url() -> None:
             ]
 
     pieces = asyncio.run(go())
-    assert recorder.requests[0].url.path == "/openai/deployments/gpt-4o/chat/completions"
+    assert recorder.requests[0].url.path == "/openai/v1/chat/completions"
     assert pieces[-1].usage_only
     assert pieces[-1].usage is not None
     assert pieces[-1].usage.total_tokens == 4

@@ -175,7 +175,7 @@ def test_provider_quirks_from_providers_md() -> None:
     ollama = CATALOG.providers["ollama"]
     assert (ollama.base_url, ollama.self_hosted, ollama.auth) == ("http://localhost:11434/v1", True, "none")
     azure = CATALOG.providers["azure"]
-    assert (azure.base_url, azure.api_version, azure.wire) == (None, "2024-10-21", "azure")
+    assert (azure.base_url, azure.api_version, azure.wire) == (None, None, "azure")
     assert CATALOG.providers["bedrock"].wire == "bedrock"
 
 

@@ -1,12 +1,15 @@
-"""Azure OpenAI adapter: the OpenAI wire format behind Azure's deployment URLs and ``api-key`` header.
+"""Azure OpenAI adapter: the OpenAI wire format behind Azure's URLs and ``api-key`` header.
 
 A vault key for Azure names its deployment through the catalog model id: ``azure/gpt-4o`` is sent
-to deployment ``gpt-4o`` (``target.model.model``). The key's base URL selects the URL form:
+to deployment ``gpt-4o`` (``target.model.model``). The URL form:
 
-- ``https://{resource}.openai.azure.com`` (or ``.../openai``): classic deployment URLs,
-  ``/openai/deployments/{deployment}/{operation}?api-version={api_version}``;
-- ``https://{resource}.openai.azure.com/openai/v1``: the v1 API, ``/openai/v1/{operation}`` with
-  ``model`` = the deployment name and no api-version.
+- by default the v1 API (GA since August 2025): ``{resource}/openai/v1/{operation}`` with
+  ``model`` = the deployment name and no api-version. Dated versions such as 2024-10-21 refuse
+  what current clients send (``max_completion_tokens``, ``reasoning_effort``, ``store``,
+  ``metadata``, the ``developer`` role), so they are opt-in;
+- a key whose base URL carries ``?api-version=...`` (a per-key override), or a deployment whose
+  ``providers.json`` entry sets ``api_version``, gets classic deployment URLs,
+  ``/openai/deployments/{deployment}/{operation}?api-version={version}``.
 
 Requests, responses and streams are OpenAI-shaped, so everything but the URL and the auth header
 is the generic adapter's (chat, streaming chat, embeddings and the other operations it implements).
@@ -14,26 +17,30 @@ is the generic adapter's (chat, streaming chat, embeddings and the other operati
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 
 from spidergate.providers.base import Target
 from spidergate.providers.openai_compat import OpenAICompatAdapter
 
-# Latest dated GA of the inference data plane (PROVIDERS.md section 3).
-DEFAULT_API_VERSION = "2024-10-21"
+
+def azure_url(target: Target, path: str) -> str:
+    """The URL of ``path`` (``/chat/completions``, ...) for ``target``'s resource and deployment."""
+    parts = urlsplit(target.base_url)
+    versions = parse_qs(parts.query).get("api-version")
+    version = versions[0] if versions else target.provider.api_version
+    resource = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    root = resource.removesuffix("/v1").removesuffix("/openai")
+    if not version:
+        return f"{root}/openai/v1{path}"
+    deployment = quote(target.model.model, safe="")
+    return f"{root}/openai/deployments/{deployment}{path}?api-version={quote(version, safe='')}"
 
 
 class AzureOpenAIAdapter(OpenAICompatAdapter):
     """The generic OpenAI adapter with Azure's URL layout and key header."""
 
     def _url(self, target: Target, path: str) -> str:
-        base = target.base_url
-        if base.endswith("/openai/v1"):
-            return base + path
-        root = base.removesuffix("/openai")
-        deployment = quote(target.model.model, safe="")
-        version = quote(target.provider.api_version or DEFAULT_API_VERSION, safe="")
-        return f"{root}/openai/deployments/{deployment}{path}?api-version={version}"
+        return azure_url(target, path)
 
     def _headers(self, target: Target) -> dict[str, str]:
         if target.provider.auth == "bearer":  # a Microsoft Entra token kept as the key material
