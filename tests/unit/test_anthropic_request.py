@@ -65,9 +65,11 @@ def test_system_and_developer_messages_become_system_blocks() -> None:
         ({}, 2000, 2000),
         ({"max_tokens": 300}, 64000, 300),
         ({"max_completion_tokens": 120, "max_tokens": 300}, None, 120),
+        ({"max_tokens": 200_000}, 64000, 64000),  # clamped: above the model's maximum Anthropic 400s
+        ({"max_completion_tokens": 200_000}, None, 200_000),  # unknown maximum: sent as asked
     ],
 )
-def test_max_tokens_is_always_sent(
+def test_max_tokens_is_always_sent_and_clamped_to_the_model_maximum(
     request_fields: dict[str, Any], max_output: int | None, expected: int
 ) -> None:
     assert build({"messages": [user()], **request_fields}, max_output)["max_tokens"] == expected

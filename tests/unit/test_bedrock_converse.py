@@ -15,7 +15,11 @@ from spidergate.providers.base import Completion, UpstreamError
 from spidergate.providers.bedrock import bedrock_error
 from tests.unit.bedrock_stubs import MODEL_ID, REQUEST, adapter, make_client, target
 
-CONVERSE_PARAMS = {"modelId": MODEL_ID, "messages": [{"role": "user", "content": [{"text": "Weather?"}]}]}
+CONVERSE_PARAMS = {
+    "modelId": MODEL_ID,
+    "messages": [{"role": "user", "content": [{"text": "Weather?"}]}],
+    "inferenceConfig": {"maxTokens": 4096},  # the model has no max_output in the catalog: the default
+}
 
 
 def chat(client: Any, request: dict[str, Any] = REQUEST) -> Completion:

@@ -64,8 +64,16 @@ def test_system_messages_inference_config_and_dropped_parameters() -> None:
         "system": [{"text": "Be brief."}, {"text": "No emoji."}],
         "inferenceConfig": {"maxTokens": 256, "temperature": 0.2, "stopSequences": ["END"]},
     }
-    assert build({"messages": [user()], "top_p": 0.5})["inferenceConfig"] == {"topP": 0.5}
-    assert "inferenceConfig" not in build({"messages": [user()]})
+    assert build({"messages": [user()], "top_p": 0.5})["inferenceConfig"] == {"maxTokens": 8192, "topP": 0.5}
+
+
+def test_max_tokens_default_matches_anthropic_and_clamps_to_the_model_maximum() -> None:
+    """Without maxTokens Bedrock cuts Claude at 4,096; the default is Anthropic's, min(model max, 8192)."""
+    assert build({"messages": [user()]})["inferenceConfig"] == {"maxTokens": 8192}
+    assert build({"messages": [user()], "max_tokens": 500_000})["inferenceConfig"] == {"maxTokens": 64000}
+    assert build({"messages": [user()], "max_completion_tokens": 100})["inferenceConfig"] == {
+        "maxTokens": 100
+    }
 
 
 def test_n_above_one_is_refused() -> None:

@@ -15,7 +15,6 @@ from spidergate.providers.chat_input import (
     Block,
     content_parts,
     content_text,
-    default_max_tokens,
     function_tools,
     has_tool_history,
     history_tool_names,
@@ -23,9 +22,9 @@ from spidergate.providers.chat_input import (
     inline_image,
     invalid,
     json_schema_format,
+    output_token_limit,
     pdf_of_file_part,
     reject_multiple_choices,
-    requested_max_tokens,
     sampling,
     stop_sequences,
     tool_call_input,
@@ -51,7 +50,7 @@ def build_messages_request(target: Target, request: dict[str, Any], *, stream: b
         system.append({"type": "text", "text": JSON_ONLY_INSTRUCTION})
     body: dict[str, Any] = {
         "model": target.model.model,
-        "max_tokens": requested_max_tokens(request) or default_max_tokens(target.model),
+        "max_tokens": output_token_limit(request, target.model),
         "messages": turns,
     }
     if system:

@@ -26,9 +26,9 @@ from spidergate.providers.chat_input import (
     inline_image,
     invalid,
     json_schema_format,
+    output_token_limit,
     pdf_of_file_part,
     reject_multiple_choices,
-    requested_max_tokens,
     sampling,
     stop_sequences,
     tool_call_input,
@@ -59,18 +59,14 @@ def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str,
     params: dict[str, Any] = {"modelId": target.model.model, "messages": turns}
     if system:
         params["system"] = system
-    inference: dict[str, Any] = {}
-    max_tokens = requested_max_tokens(request)
-    if max_tokens:
-        inference["maxTokens"] = max_tokens
+    inference: dict[str, Any] = {"maxTokens": output_token_limit(request, target.model)}
     chosen = sampling(request)
     if chosen:
         inference["temperature" if chosen[0] == "temperature" else "topP"] = chosen[1]
     stops = stop_sequences(request)
     if stops:
         inference["stopSequences"] = stops
-    if inference:
-        params["inferenceConfig"] = inference
+    params["inferenceConfig"] = inference
     tool_config = _tool_config(request, history)
     if tool_config:
         params["toolConfig"] = tool_config

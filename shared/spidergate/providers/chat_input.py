@@ -150,6 +150,18 @@ def default_max_tokens(model: ModelInfo) -> int:
     return min(model.max_output or DEFAULT_MAX_TOKENS, MAX_DEFAULT_MAX_TOKENS)
 
 
+def output_token_limit(request: dict[str, Any], model: ModelInfo) -> int:
+    """The ``max_tokens`` Anthropic and Bedrock get: one rule for both wires.
+
+    The client's value, clamped to the model's maximum (the provider would refuse more with a
+    400); without one, ``default_max_tokens`` (Bedrock's own default would cut Claude at 4,096).
+    """
+    requested = requested_max_tokens(request)
+    if requested is None:
+        return default_max_tokens(model)
+    return min(requested, model.max_output) if model.max_output else requested
+
+
 def stop_sequences(request: dict[str, Any]) -> list[str]:
     """``stop`` as a list, without whitespace-only sequences (Anthropic and Bedrock refuse them)."""
     stop = request.get("stop")
