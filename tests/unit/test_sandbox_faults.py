@@ -185,6 +185,27 @@ def test_error_event_after_first_token_in_an_anthropic_stream(app: SandboxApp) -
     assert error["error"]["type"] == "overloaded_error"
 
 
+# OpenRouter's documented mid-stream error: a chunk with a top-level ``error`` and finish_reason
+# "error", sent with HTTP 200 after the stream started (openrouter.ai/docs/api/errors).
+OPENROUTER_STREAM_ERROR = {
+    "id": "cmpl-abc123",
+    "object": "chat.completion.chunk",
+    "created": 1234567890,
+    "model": "gpt-3.5-turbo",
+    "provider": "openai",
+    "error": {"code": "server_error", "message": "Provider disconnected unexpectedly"},
+    "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+}
+
+
+def test_error_event_can_carry_the_providers_own_body(app: SandboxApp) -> None:
+    doc = {"fault": {"kind": "error_event_after_first_token", "body": OPENROUTER_STREAM_ERROR}}
+    _, streamed = exchange(app, fault(doc), chat(stream=True))
+    payloads = [json.loads(b[len("data: ") :]) for b in streamed.text.strip().split("\n\n")]
+    assert payloads[-1] == OPENROUTER_STREAM_ERROR
+    assert "[DONE]" not in streamed.text
+
+
 def test_stream_faults_wait_for_a_streaming_request(app: SandboxApp) -> None:
     _, plain, streamed = exchange(
         app, fault({"fault": {"kind": "error_event_after_first_token"}}), chat(), chat(stream=True)

@@ -8,6 +8,7 @@ streams pass through with minimal parsing: only events that carry usage or an er
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -166,18 +167,28 @@ class OpenAICompatAdapter(Adapter):
             await response.aclose()
 
 
+# An ``error`` key at the top level of a chunk. Inside a JSON string a quote is escaped, so these
+# bytes only occur as a key; OpenRouter puts it after id/object/model ("error" mid-chunk, with
+# ``finish_reason: "error"``), others a bare ``{"error": ...}``, older vLLM ``{"object": "error"}``.
+_ERROR_KEY = re.compile(rb'"error"\s*:\s*\{|"object"\s*:\s*"error"')
+
+
 def _piece(provider: str, payload: bytes) -> StreamPiece:
     """One SSE payload; decoded only when it may carry usage or an error."""
-    if payload.startswith(b'{"error"') or (b'"error"' in payload[:40]):
-        message, code, etype = error_fields(json.loads(payload))
-        raise UpstreamError(
-            None,
-            "stream",
-            f"{provider} sent an error mid-stream: {message}",
-            code=code,
-            error_type=etype,
-            raw=payload.decode("utf-8", "replace"),
-        )
+    if _ERROR_KEY.search(payload):
+        chunk = json.loads(payload)
+        if isinstance(chunk, dict) and (
+            isinstance(chunk.get("error"), dict) or chunk.get("object") == "error"
+        ):
+            message, code, etype = error_fields(chunk)
+            raise UpstreamError(
+                None,
+                "stream",
+                f"{provider} sent an error mid-stream: {message}",
+                code=code,
+                error_type=etype,
+                raw=payload.decode("utf-8", "replace"),
+            )
     if b'"usage"' not in payload or b'"usage":null' in payload or b'"usage": null' in payload:
         return StreamPiece(data=payload)
     chunk = json.loads(payload)

@@ -160,5 +160,7 @@ def _stream(call: SandboxCall, message: dict[str, Any], headers: dict[str, str])
         return EventStream(events, headers=headers)
     if fault.kind == "cut_after_first_token":
         return EventStream(events, cut_after=first_token, headers=headers)
-    error = anthropic_error_body(529, "Overloaded (injected fault).", call.request_id)
+    error = fault.body
+    if error is None:
+        error = anthropic_error_body(529, "Overloaded (injected fault).", call.request_id)
     return EventStream(events, cut_after=first_token, tail=sse(error, "error"), headers=headers)

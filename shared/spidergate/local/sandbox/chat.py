@@ -171,7 +171,9 @@ def stream_chat(
     first_token = n + 1  # the role chunks, then the first content chunk
     if fault.kind == "cut_after_first_token":
         return EventStream(events, cut_after=first_token, headers=headers)
-    error = openai_error_body(500, "The sandbox failed mid-stream (injected fault).", code="stream_error")
+    error = fault.body
+    if error is None:
+        error = openai_error_body(500, "The sandbox failed mid-stream (injected fault).", code="stream_error")
     return EventStream(events, cut_after=first_token, tail=sse(error), headers=headers)
 
 

@@ -97,7 +97,10 @@ def _parse_fault(spec: Any) -> Fault:
             not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0
         ):
             raise FaultSpecError("fault.seconds must be a non-negative number")
-        return Fault(kind=kind, seconds=float(seconds) if kind == "timeout" else 0.0)
+        # A stream error event may carry the provider's own body (e.g. OpenRouter's chunk with an
+        # ``error`` field and ``finish_reason: "error"``); without one, the path's default body.
+        body = spec.get("body") if kind == "error_event_after_first_token" else None
+        return Fault(kind=kind, seconds=float(seconds) if kind == "timeout" else 0.0, body=body)
     status = spec.get("status")
     if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
         raise FaultSpecError("fault needs a status (200-599) or a kind")
