@@ -23,7 +23,7 @@ from spidergate.providers.base import (
 )
 from spidergate.providers.errors import error_fields, from_response, transport_errors
 from spidergate.providers.openai_media import json_body, post_speech, post_transcription
-from spidergate.usage.counts import Usage
+from spidergate.providers.openai_usage import usage_of
 
 # Fields only the gateway understands; never sent upstream.
 _GATEWAY_FIELDS = frozenset({"include_route_trace"})
@@ -124,7 +124,7 @@ class OpenAICompatAdapter(Adapter):
             raise UpstreamError(
                 502, "http", f"{name} answered an error: {message}", code=code, error_type=etype
             )
-        return Completion(body=parsed, usage=Usage.from_openai(parsed.get("usage")), raw=content)
+        return Completion(body=parsed, usage=usage_of(parsed.get("usage")), raw=content)
 
     async def chat_stream(self, target: Target, request: dict[str, Any]) -> AsyncIterator[StreamPiece]:
         name = target.provider.name
@@ -195,4 +195,4 @@ def _piece(provider: str, payload: bytes) -> StreamPiece:
     usage = chunk.get("usage")
     if not usage:
         return StreamPiece(data=payload)
-    return StreamPiece(data=payload, usage=Usage.from_openai(usage), usage_only=not chunk.get("choices"))
+    return StreamPiece(data=payload, usage=usage_of(usage), usage_only=not chunk.get("choices"))
