@@ -39,21 +39,50 @@ from spidergate.providers.chat_turns import conversation
 
 # toolResult content may not be empty; this stands in for a tool that printed nothing.
 EMPTY_TOOL_RESULT = "(no output)"
+# Converse refuses a conversation that opens with an assistant turn ("A conversation must start
+# with a user message"); OpenAI allows it, so this user turn goes first.
+OPENING_USER_TURN = "(conversation start)"
+# Document names: alphanumerics, single whitespace, hyphens, parentheses, square brackets; unique
+# within the request ("duplicate document names"), replayed turns included.
 _DOCUMENT_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9\s\-\(\)\[\]]+")
+_WHITESPACE_RUN = re.compile(r"\s+")
+_DOCUMENT_NAME_MAX = 200
+
+
+class DocumentNames:
+    """Gives each document of one request a name Converse accepts and no other document has."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def name(self, filename: str) -> str:
+        """``filename`` without extension, cleaned; ``document`` if nothing is left; `` (n)`` if taken."""
+        stem = _DOCUMENT_NAME_UNSAFE.sub(" ", filename.rsplit(".", 1)[0])
+        base = _WHITESPACE_RUN.sub(" ", stem).strip()[:_DOCUMENT_NAME_MAX].strip() or "document"
+        name, number = base, 1
+        while name.lower() in self._taken:
+            number += 1
+            suffix = f" ({number})"
+            name = base[: _DOCUMENT_NAME_MAX - len(suffix)].rstrip() + suffix
+        self._taken.add(name.lower())
+        return name
 
 
 def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for ``client.converse`` / ``client.converse_stream``."""
     reject_multiple_choices(request, "Bedrock")
     history: list[dict[str, Any]] = list(request.get("messages") or [])
+    names = DocumentNames()
     system, turns = conversation(
         history,
         "Bedrock",
         system_blocks=_text_blocks,
-        user_blocks=_user_blocks,
+        user_blocks=lambda content: _user_blocks(content, names),
         assistant_blocks=_assistant_blocks,
         tool_result=_tool_result,
     )
+    if turns and turns[0]["role"] == "assistant":
+        turns.insert(0, {"role": "user", "content": [{"text": OPENING_USER_TURN}]})
     if wants_json_object(request):
         system.append({"text": JSON_ONLY_INSTRUCTION})
     params: dict[str, Any] = {"modelId": target.model.model, "messages": turns}
@@ -93,7 +122,7 @@ def _text_blocks(content: Any) -> list[Block]:
     return blocks
 
 
-def _user_blocks(content: Any) -> list[Block]:
+def _user_blocks(content: Any, names: DocumentNames) -> list[Block]:
     blocks: list[Block] = []
     for part in content_parts(content):
         kind = part.get("type")
@@ -104,8 +133,8 @@ def _user_blocks(content: Any) -> list[Block]:
             blocks.append(_image_block(image_url_of(part)))
         elif kind == "file":
             data, filename = pdf_of_file_part(part)
-            name = _DOCUMENT_NAME_UNSAFE.sub(" ", filename.rsplit(".", 1)[0]).strip()[:200] or "document"
-            blocks.append({"document": {"format": "pdf", "name": name, "source": {"bytes": data.raw()}}})
+            document = {"format": "pdf", "name": names.name(filename), "source": {"bytes": data.raw()}}
+            blocks.append({"document": document})
         else:
             raise invalid(
                 f"content part type {kind!r} is not supported for Bedrock models", "invalid_content"
