@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from spidergate.catalog.capabilities import FLAG_CAPABILITY, MODE_CAPABILITY
+from spidergate.catalog.capabilities import FLAG_CAPABILITY, FLAG_REFUSAL, MODE_CAPABILITY
 
 IMAGE_MODE = "image_generation"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -31,6 +31,9 @@ def make_record(
         "capabilities": sorted(capabilities),
         "prices": prices,
     }
+    refuses = sorted(refusal for flag, refusal in FLAG_REFUSAL.items() if entry.get(flag) is False)
+    if refuses:
+        record["refuses"] = refuses
     context = _int(entry.get("max_input_tokens"))
     if context is not None:
         record["context_window"] = context

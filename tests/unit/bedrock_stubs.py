@@ -8,12 +8,13 @@ from typing import Any
 import boto3
 import httpx
 
+from spidergate.catalog import get_catalog
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
-from spidergate.providers.base import ProviderDef, Target
+from spidergate.providers.base import Target
 from spidergate.providers.bedrock import BedrockAdapter
 
-BEDROCK = ProviderDef(name="bedrock", display_name="Amazon Bedrock", wire="bedrock", auth="aws")
+BEDROCK = get_catalog().providers["bedrock"]  # the real parameter rules
 MODEL_ID = "anthropic.claude-x-v1:0"
 REQUEST = {"model": "claude", "messages": [{"role": "user", "content": "Weather?"}]}
 

@@ -6,19 +6,14 @@ from typing import Any
 
 import pytest
 
+from spidergate.catalog import get_catalog
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.anthropic_request import build_messages_request
-from spidergate.providers.base import ProviderDef, Target, UpstreamError
+from spidergate.providers.base import Target, UpstreamError
 from spidergate.providers.chat_input import JSON_ONLY_INSTRUCTION
 
-ANTHROPIC = ProviderDef(
-    name="anthropic",
-    display_name="Anthropic",
-    wire="anthropic",
-    base_url="https://api.anthropic.com",
-    auth="x-api-key",
-)
+ANTHROPIC = get_catalog().providers["anthropic"]  # the real parameter rules
 PNG_B64 = "iVBORw0KGgo="
 
 

@@ -11,18 +11,13 @@ import httpx
 import pytest
 from openai.types.chat import ChatCompletionChunk
 
+from spidergate.catalog import get_catalog
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.anthropic import AnthropicAdapter
-from spidergate.providers.base import ProviderDef, StreamPiece, Target, UpstreamError
+from spidergate.providers.base import StreamPiece, Target, UpstreamError
 
-ANTHROPIC = ProviderDef(
-    name="anthropic",
-    display_name="Anthropic",
-    wire="anthropic",
-    base_url="https://api.anthropic.com",
-    auth="x-api-key",
-)
+ANTHROPIC = get_catalog().providers["anthropic"]  # the real parameter rules
 REQUEST = {"model": "smart", "messages": [{"role": "user", "content": "Weather?"}], "stream": True}
 
 

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from spidergate.catalog import get_catalog
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
-from spidergate.providers.base import ProviderDef, Target
+from spidergate.providers.base import Target
 from spidergate.providers.bedrock_client import BedrockClientFactory, endpoint_for
 from spidergate.settings import Settings
 
-BEDROCK = ProviderDef(name="bedrock", display_name="Amazon Bedrock", wire="bedrock", auth="aws")
+BEDROCK = get_catalog().providers["bedrock"]  # the real parameter rules
 CONVERSE_OK = {
     "output": {"message": {"role": "assistant", "content": [{"text": "hi"}]}},
     "stopReason": "end_turn",

@@ -10,13 +10,14 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from spidergate.catalog import get_catalog
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
-from spidergate.providers.base import ProviderDef, Target, UpstreamError
+from spidergate.providers.base import Target, UpstreamError
 from spidergate.providers.bedrock_request import EMPTY_TOOL_RESULT, build_converse_request
 from spidergate.providers.chat_input import JSON_ONLY_INSTRUCTION
 
-BEDROCK = ProviderDef(name="bedrock", display_name="Amazon Bedrock", wire="bedrock", auth="aws")
+BEDROCK = get_catalog().providers["bedrock"]  # the real parameter rules
 MODEL_ID = "anthropic.claude-x-v1:0"
 PNG = b"\x89PNG\r\n\x1a\n"
 PNG_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()

@@ -164,7 +164,8 @@ def test_every_routable_provider_is_defined() -> None:
 
 def test_provider_quirks_from_providers_md() -> None:
     groq, mistral = CATALOG.providers["groq"], CATALOG.providers["mistral"]
-    assert {"logprobs", "logit_bias", "top_logprobs", "n"} <= groq.drop_params
+    assert {"logprobs", "logit_bias", "top_logprobs"} <= groq.drop_params
+    assert dict(groq.reject_params) == {"n": (1,)}
     renames = dict(mistral.rename_params)
     assert renames["seed"] == "random_seed"
     assert renames["max_completion_tokens"] == "max_tokens"

@@ -196,6 +196,33 @@ def test_record_fields_and_plain_decimal_prices() -> None:
     }
 
 
+def test_refusals_and_effort_come_from_the_source_flags() -> None:
+    """Opus 4.7 as LiteLLM lists it: sampling params and prefill refused, effort and adaptive thinking."""
+    source = {
+        "claude-opus-4-7": {
+            "litellm_provider": "anthropic",
+            "mode": "chat",
+            "input_cost_per_token": 5e-06,
+            "output_cost_per_token": 2.5e-05,
+            "supports_sampling_params": False,
+            "supports_assistant_prefill": False,
+            "supports_output_config": True,
+            "supports_adaptive_thinking": True,
+        },
+        "claude-haiku-4-5": {
+            "litellm_provider": "anthropic",
+            "mode": "chat",
+            "input_cost_per_token": 1e-06,
+            "supports_assistant_prefill": True,
+        },
+    }
+    models = refresh.build_models(source, Counter())
+    opus = models["anthropic/claude-opus-4-7"]
+    assert opus["refuses"] == ["assistant_prefill", "sampling_params"]
+    assert {"effort", "adaptive_thinking"} <= set(opus["capabilities"])
+    assert "refuses" not in models["anthropic/claude-haiku-4-5"]
+
+
 def test_media_prices_by_mode() -> None:
     models, _ = build()
     assert models["openai/tts-1"]["prices"] == {"per_character": "0.000015"}

@@ -28,6 +28,16 @@ FLAG_CAPABILITY: dict[str, str] = {
     "supports_pdf_input": "pdf_input",
     "supports_video_input": "video_input",
     "supports_computer_use": "computer_use",
+    "supports_output_config": "effort",  # Anthropic/Bedrock output_config.effort
+    "supports_adaptive_thinking": "adaptive_thinking",  # Anthropic thinking {"type": "adaptive"}
 }
+
+# Source flags that are false where a model refuses something most of its family accepts. The
+# refresh script lists them as ``refuses``; the adapters then leave those fields out.
+FLAG_REFUSAL: dict[str, str] = {
+    "supports_sampling_params": "sampling_params",  # temperature / top_p / top_k give a 400
+    "supports_assistant_prefill": "assistant_prefill",  # a trailing assistant turn gives a 400
+}
+REFUSALS: frozenset[str] = frozenset(FLAG_REFUSAL.values())
 
 CAPABILITIES: frozenset[str] = frozenset(MODE_CAPABILITY.values()) | frozenset(FLAG_CAPABILITY.values())

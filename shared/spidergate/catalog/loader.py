@@ -11,7 +11,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from spidergate.catalog.aliases import CatalogDataError, parse_aliases
-from spidergate.catalog.capabilities import CAPABILITIES, MODE_CAPABILITY
+from spidergate.catalog.capabilities import CAPABILITIES, MODE_CAPABILITY, REFUSALS
 from spidergate.catalog.index import Catalog
 from spidergate.catalog.model import ModelInfo, Prices
 
@@ -69,8 +69,9 @@ def parse_model(model_id: str, record: Mapping[str, Any]) -> ModelInfo:
         raise CatalogDataError(f"{model_id}: id is not provider/model")
     mode = record["mode"]
     capabilities = frozenset(record["capabilities"])
-    if mode not in MODE_CAPABILITY or not capabilities <= CAPABILITIES:
-        raise CatalogDataError(f"{model_id}: unknown mode or capabilities")
+    refuses = frozenset(record.get("refuses", ()))
+    if mode not in MODE_CAPABILITY or not capabilities <= CAPABILITIES or not refuses <= REFUSALS:
+        raise CatalogDataError(f"{model_id}: unknown mode, capabilities or refusals")
     raw_prices = record["prices"]
     prices = Prices(
         **{name: Decimal(raw_prices[name]) for name in _PRICE_FIELDS if name in raw_prices},
@@ -88,6 +89,7 @@ def parse_model(model_id: str, record: Mapping[str, Any]) -> ModelInfo:
         prices=prices,
         capabilities=capabilities,
         deprecation_date=record.get("deprecation_date"),
+        refuses=refuses,
     )
 
 
@@ -108,6 +110,11 @@ def parse_providers(document: Mapping[str, Any]) -> dict[str, ProviderDef]:
             self_hosted=raw.get("self_hosted", False),
             drop_params=frozenset(raw.get("drop_params", ())),
             rename_params=tuple(raw.get("rename_params", {}).items()),
+            reject_params=tuple((k, tuple(v)) for k, v in sorted(raw.get("reject_params", {}).items())),
+            translate_params=(
+                frozenset(raw["translate_params"]) if raw.get("translate_params") is not None else None
+            ),
+            drop_message_fields=frozenset(raw.get("drop_message_fields", ())),
             stream_usage_option=raw.get("stream_usage_option", True),
             extra_body=tuple(sorted(raw.get("extra_body", {}).items())),
             api_version=raw.get("api_version"),

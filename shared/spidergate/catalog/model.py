@@ -61,6 +61,8 @@ class ModelInfo:
     prices: Prices = field(default_factory=Prices)
     capabilities: frozenset[str] = frozenset()
     deprecation_date: str | None = None
+    # What the model refuses that its wire otherwise takes ("sampling_params", "assistant_prefill").
+    refuses: frozenset[str] = frozenset()
 
     @property
     def free(self) -> bool:

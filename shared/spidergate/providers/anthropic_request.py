@@ -1,8 +1,7 @@
 """OpenAI chat request -> Anthropic Messages request body (PROVIDERS.md section 2).
 
-Dropped because Anthropic has no equivalent: logprobs/top_logprobs, presence/frequency penalties,
-seed, logit_bias, service_tier, store, metadata, modalities/audio, prediction, reasoning_effort.
-``n > 1`` is refused (400 ``unsupported_parameter``) before any network call.
+Which fields are translated, dropped or refused is data (``providers.json``'s ``translate_params``
+and ``reject_params``), applied first by ``providers.params.plan_params``.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from spidergate.providers.chat_input import (
     json_schema_format,
     output_token_limit,
     pdf_of_file_part,
-    reject_multiple_choices,
     sampling,
     stop_sequences,
     tool_call_input,
@@ -32,11 +30,12 @@ from spidergate.providers.chat_input import (
     wants_json_object,
 )
 from spidergate.providers.chat_turns import conversation
+from spidergate.providers.params import plan_params
 
 
 def build_messages_request(target: Target, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
     """The ``POST /v1/messages`` body for ``request`` sent to ``target``'s model."""
-    reject_multiple_choices(request, "Anthropic")
+    request = plan_params(target, request).request
     history: list[dict[str, Any]] = list(request.get("messages") or [])
     system, turns = conversation(
         history,
@@ -45,6 +44,7 @@ def build_messages_request(target: Target, request: dict[str, Any], *, stream: b
         user_blocks=_user_blocks,
         assistant_blocks=_assistant_blocks,
         tool_result=_tool_result,
+        prefill="assistant_prefill" not in target.model.refuses,
     )
     if wants_json_object(request):
         system.append({"type": "text", "text": JSON_ONLY_INSTRUCTION})

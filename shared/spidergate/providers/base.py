@@ -30,9 +30,14 @@ class ProviderDef:
     auth: str = "bearer"  # "bearer" | "x-api-key" | "api-key" | "aws" | "none"
     free_tier: bool = False
     self_hosted: bool = False
-    # Request fields the provider rejects (dropped) or names differently (renamed).
+    # Chat parameter rules, applied by ``providers.params.plan_params`` (see its module doc):
+    # fields dropped, renamed, refused unless one of the accepted values, the allow-list of a
+    # translating wire (None: everything not dropped passes), and message fields removed.
     drop_params: frozenset[str] = frozenset()
     rename_params: tuple[tuple[str, str], ...] = ()
+    reject_params: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    translate_params: frozenset[str] | None = None
+    drop_message_fields: frozenset[str] = frozenset()
     stream_usage_option: bool = True  # accepts stream_options.include_usage
     extra_body: tuple[tuple[str, Any], ...] = ()
     api_version: str | None = None  # Azure classic deployments

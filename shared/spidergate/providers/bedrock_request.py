@@ -1,9 +1,9 @@
 """OpenAI chat request -> Bedrock Converse / ConverseStream parameters (PROVIDERS.md section 4).
 
-Dropped because Converse has no equivalent: logprobs/top_logprobs, penalties, seed, logit_bias,
-parallel_tool_calls, user, metadata, service_tier, store, modalities/audio, prediction.
-``n > 1`` and http(s) image URLs are refused (400) before any network call: Bedrock takes only
-inline images, and the gateway does not fetch URLs on a client's behalf.
+Which fields are translated, dropped or refused is data (``providers.json``'s ``translate_params``
+and ``reject_params``), applied first by ``providers.params.plan_params``. http(s) image URLs are
+refused (400) before any network call: Bedrock takes only inline images, and the gateway does not
+fetch URLs on a client's behalf.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from spidergate.providers.chat_input import (
     json_schema_format,
     output_token_limit,
     pdf_of_file_part,
-    reject_multiple_choices,
     sampling,
     stop_sequences,
     tool_call_input,
@@ -36,6 +35,7 @@ from spidergate.providers.chat_input import (
     wants_json_object,
 )
 from spidergate.providers.chat_turns import conversation
+from spidergate.providers.params import plan_params
 
 # toolResult content may not be empty; this stands in for a tool that printed nothing.
 EMPTY_TOOL_RESULT = "(no output)"
@@ -70,7 +70,7 @@ class DocumentNames:
 
 def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for ``client.converse`` / ``client.converse_stream``."""
-    reject_multiple_choices(request, "Bedrock")
+    request = plan_params(target, request).request
     history: list[dict[str, Any]] = list(request.get("messages") or [])
     names = DocumentNames()
     system, turns = conversation(
@@ -80,6 +80,7 @@ def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str,
         user_blocks=lambda content: _user_blocks(content, names),
         assistant_blocks=_assistant_blocks,
         tool_result=_tool_result,
+        prefill="assistant_prefill" not in target.model.refuses,
     )
     if turns and turns[0]["role"] == "assistant":
         turns.insert(0, {"role": "user", "content": [{"text": OPENING_USER_TURN}]})

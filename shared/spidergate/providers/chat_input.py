@@ -130,13 +130,6 @@ def content_text(content: Any, separator: str = "\n") -> str:
     return separator.join(t for t in texts if t)
 
 
-def reject_multiple_choices(request: dict[str, Any], provider: str) -> None:
-    """``n > 1`` has no equivalent on wires that produce one answer per call."""
-    n = request.get("n")
-    if n is not None and n != 1:
-        raise invalid(f"n={n} is not supported for {provider} models; send n=1", "unsupported_parameter")
-
-
 def requested_max_tokens(request: dict[str, Any]) -> int | None:
     """``max_completion_tokens`` or the older ``max_tokens``, if the client set one."""
     value = request.get("max_completion_tokens")

@@ -11,6 +11,11 @@ from typing import Any
 
 from spidergate.providers.chat_input import Block, invalid
 
+# For models that refuse a prefill ("This model does not support assistant message prefill. The
+# conversation must end with a user message."): a final assistant message is history in OpenAI's
+# semantics, so the next turn is the model's own, asked for by this user turn.
+CONTINUE_TURN = "Continue."
+
 
 def conversation(
     messages: list[dict[str, Any]],
@@ -20,11 +25,13 @@ def conversation(
     user_blocks: Callable[[Any], list[Block]],
     assistant_blocks: Callable[[dict[str, Any]], list[Block]],
     tool_result: Callable[[dict[str, Any]], Block],
+    prefill: bool = True,
 ) -> tuple[list[Block], list[dict[str, Any]]]:
     """System blocks and alternating user/assistant turns, built with the wire's block builders.
 
     Both wires refuse two turns of the same role in a row, so same-role neighbours are merged
-    (tool results travel in user turns); a trailing assistant turn is trimmed as a prefill.
+    (tool results travel in user turns). A trailing assistant turn is a prefill (trimmed) where
+    the model takes one (``prefill``); otherwise ``CONTINUE_TURN`` follows it.
     """
     system: list[Block] = []
     turns: list[dict[str, Any]] = []
@@ -42,7 +49,10 @@ def conversation(
             raise invalid(
                 f"message role {role!r} is not supported for {provider} models", "unsupported_parameter"
             )
-    _trim_prefill(turns)
+    if prefill:
+        _trim_prefill(turns)
+    elif turns and turns[-1]["role"] == "assistant":
+        _append_turn(turns, "user", user_blocks(CONTINUE_TURN))
     return system, turns
 
 

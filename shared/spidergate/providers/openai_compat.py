@@ -1,7 +1,7 @@
 """The generic OpenAI-compatible adapter (OpenAI, Groq, Mistral, DeepSeek, Together, Fireworks,
 OpenRouter, xAI, Cerebras, Perplexity, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp).
 
-Requests go out with the provider's quirks applied (dropped and renamed fields); responses and
+Requests go out with the provider's parameter rules applied (``providers.params``); responses and
 streams pass through with minimal parsing: only events that carry usage or an error are decoded.
 """
 
@@ -24,9 +24,7 @@ from spidergate.providers.base import (
 from spidergate.providers.errors import error_fields, from_response, transport_errors
 from spidergate.providers.openai_media import json_body, post_speech, post_transcription
 from spidergate.providers.openai_usage import usage_of
-
-# Fields only the gateway understands; never sent upstream.
-_GATEWAY_FIELDS = frozenset({"include_route_trace"})
+from spidergate.providers.params import plan_params
 
 
 class OpenAICompatAdapter(Adapter):
@@ -48,9 +46,7 @@ class OpenAICompatAdapter(Adapter):
     def prepare(self, target: Target, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
         """The upstream body: the client's request with this provider's quirks applied."""
         provider = target.provider
-        body = {
-            k: v for k, v in request.items() if k not in _GATEWAY_FIELDS and k not in provider.drop_params
-        }
+        body = plan_params(target, request).request
         body["model"] = target.model.model
         if (
             "max_tokens" in body
@@ -60,10 +56,6 @@ class OpenAICompatAdapter(Adapter):
         ):
             # o-series reject max_tokens; max_completion_tokens is the same ceiling.
             body["max_completion_tokens"] = body.pop("max_tokens")
-        for old, new in provider.rename_params:
-            if old in body:
-                value = body.pop(old)
-                body.setdefault(new, value)
         for name, value in provider.extra_body:
             body.setdefault(name, value)
         if stream:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from spidergate.catalog.model import CHAT
 from spidergate.domain import Principal
 from spidergate.providers.base import Adapter, Completion, StreamPiece, Target, UpstreamError
+from spidergate.providers.params import DROPPED_HEADER, dropped_params
 from spidergate.routing.router import RouteFailure, RouteRequest
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
@@ -150,6 +151,9 @@ async def chat_completion(
         headers["x-spidergate-fallback-from"] = exchange.fallback_from
     assert exchange.route is not None
     headers["x-spidergate-model"] = exchange.route.target.model.id
+    dropped = dropped_params(exchange.route.target, body)
+    if dropped:
+        headers[DROPPED_HEADER] = ",".join(dropped)
     if stream:
         return StreamAnswer(headers, exchange, head, rest, req.wants_usage)
     completion: Completion = served.result

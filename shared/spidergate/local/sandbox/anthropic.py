@@ -58,7 +58,33 @@ def _validate(body: dict[str, Any]) -> tuple[str, int, list[Any], bool]:
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise BadRequest("stream: Input should be a valid boolean")
+    _model_rules(model, body, messages)
     return model, max_tokens, messages, stream
+
+
+def _model_rules(model: str, body: dict[str, Any], messages: list[Any]) -> None:
+    """The per-model refusals of the real API, for models the catalog lists as refusing them.
+
+    Opus 4.7 and later refuse sampling parameters; 4.6 and later refuse a prefill; on
+    ``anthropic-version: 2023-06-01`` the 4.5+ models refuse temperature together with top_p.
+    """
+    from spidergate.catalog import get_catalog
+
+    info = get_catalog().get(f"anthropic/{model}")
+    refuses = info.refuses if info is not None else frozenset()
+    if "sampling_params" in refuses:
+        for name in ("temperature", "top_p", "top_k"):
+            if name in body:
+                raise BadRequest(f"`{name}` is deprecated for this model.")
+    if "temperature" in body and "top_p" in body:
+        raise BadRequest(
+            "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+        )
+    last = messages[-1] if messages else None
+    if "assistant_prefill" in refuses and isinstance(last, dict) and last.get("role") == "assistant":
+        raise BadRequest(
+            "This model does not support assistant message prefill. The conversation must end with a user message."
+        )
 
 
 def handle_messages(call: SandboxCall) -> Response:

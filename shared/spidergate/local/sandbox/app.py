@@ -29,6 +29,8 @@ from spidergate.local.sandbox.models import handle_anthropic_models, handle_mode
 from spidergate.local.sandbox.multipart import parse_form
 from spidergate.local.sandbox.speech import handle_speech
 from spidergate.local.sandbox.state import Fault, SandboxState
+from spidergate.local.sandbox.strict import PROFILES as STRICT_PROFILES
+from spidergate.local.sandbox.strict import strict_chat
 from spidergate.local.sandbox.text import content_text, count_tokens, messages_tokens
 from spidergate.local.sandbox.transcription import handle_transcription
 from spidergate.local.sandbox.wire import (
@@ -68,6 +70,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/v1/audio/transcriptions": Endpoint(handle_transcription, multipart=True),
     "/v1/messages": Endpoint(handle_messages, anthropic=True),
     "/v1/messages/count_tokens": Endpoint(handle_count_tokens, anthropic=True),
+    **{path: Endpoint(strict_chat(path)) for path in STRICT_PROFILES},
 }
 
 
