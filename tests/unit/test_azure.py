@@ -9,13 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
+from spidergate.catalog import get_catalog
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import ProviderKey
 from spidergate.providers.azure import AzureOpenAIAdapter
 from spidergate.providers.base import Completion, ProviderDef, StreamPiece, Target, UpstreamError
 
 SECRET = "azure-secret-key"
-AZURE = ProviderDef(name="azure", display_name="Azure OpenAI", wire="azure", auth="api-key")
+AZURE = get_catalog().providers["azure"]  # the real parameter rules
 CHAT = {"model": "azure/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 COMPLETION = {
     "id": "chatcmpl-1",

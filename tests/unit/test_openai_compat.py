@@ -35,7 +35,13 @@ MISTRAL = ProviderDef(
     rename_params=(("seed", "random_seed"), ("max_completion_tokens", "max_tokens")),
     stream_usage_option=False,
 )
-OPENAI = ProviderDef(name="openai", display_name="OpenAI", wire="openai", base_url="https://openai.test/v1")
+OPENAI = ProviderDef(
+    name="openai",
+    display_name="OpenAI",
+    wire="openai",
+    base_url="https://openai.test/v1",
+    reasoning_rename_params=(("max_tokens", "max_completion_tokens"),),
+)
 
 REQ = {
     "model": "fast",

@@ -110,6 +110,7 @@ def parse_providers(document: Mapping[str, Any]) -> dict[str, ProviderDef]:
             self_hosted=raw.get("self_hosted", False),
             drop_params=frozenset(raw.get("drop_params", ())),
             rename_params=tuple(raw.get("rename_params", {}).items()),
+            reasoning_rename_params=tuple(raw.get("reasoning_rename_params", {}).items()),
             reject_params=tuple((k, tuple(v)) for k, v in sorted(raw.get("reject_params", {}).items())),
             translate_params=(
                 frozenset(raw["translate_params"]) if raw.get("translate_params") is not None else None

@@ -35,6 +35,7 @@ class ProviderDef:
     # translating wire (None: everything not dropped passes), and message fields removed.
     drop_params: frozenset[str] = frozenset()
     rename_params: tuple[tuple[str, str], ...] = ()
+    reasoning_rename_params: tuple[tuple[str, str], ...] = ()  # only for reasoning models
     reject_params: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     translate_params: frozenset[str] | None = None
     drop_message_fields: frozenset[str] = frozenset()

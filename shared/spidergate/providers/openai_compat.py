@@ -48,14 +48,6 @@ class OpenAICompatAdapter(Adapter):
         provider = target.provider
         body = plan_params(target, request).request
         body["model"] = target.model.model
-        if (
-            "max_tokens" in body
-            and "max_completion_tokens" not in provider.drop_params
-            and target.model.supports("reasoning")
-            and provider.name in ("openai", "azure")
-        ):
-            # o-series reject max_tokens; max_completion_tokens is the same ceiling.
-            body["max_completion_tokens"] = body.pop("max_tokens")
         for name, value in provider.extra_body:
             body.setdefault(name, value)
         if stream:

@@ -12,7 +12,8 @@ catalog refusals; ``docs/providers.md`` shows them as a table rendered from the 
    ``top_k`` for a model whose catalog entry refuses ``sampling_params``; ``drop_message_fields``
    on messages (fields our own answers add, such as ``reasoning_content``, that strict providers
    refuse when a client replays them);
-3. ``rename_params``: the provider's name for a field (Mistral's ``random_seed``).
+3. ``rename_params``: the provider's name for a field (Mistral's ``random_seed``), and
+   ``reasoning_rename_params`` for reasoning models (OpenAI's o-series refuse ``max_tokens``).
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def plan_params(target: Target, request: dict[str, Any]) -> ParamPlan:
     if provider.drop_message_fields and isinstance(body.get("messages"), list):
         body["messages"], stripped = _strip_message_fields(body["messages"], provider.drop_message_fields)
         dropped.extend(f"messages[].{name}" for name in stripped)
-    for old, new in provider.rename_params:
+    renames = provider.rename_params
+    if provider.reasoning_rename_params and target.model.supports("reasoning"):
+        renames = provider.reasoning_rename_params + renames
+    for old, new in renames:
         if old in body:
             value = body.pop(old)
             body.setdefault(new, value)
