@@ -263,5 +263,9 @@ def test_thinking_deltas_become_reasoning_content() -> None:
     assert deltas[1] == [
         {"index": 0, "delta": {"reasoning_content": "Hmm."}, "finish_reason": None, "logprobs": None}
     ]
-    assert deltas[2][0]["finish_reason"] == "stop"
-    assert deltas[3] == []
+    # The finished block, signed, for replay (providers.thinking).
+    assert deltas[2][0]["delta"] == {
+        "thinking_blocks": [{"type": "thinking", "thinking": "Hmm.", "signature": "x"}]
+    }
+    assert deltas[3][0]["finish_reason"] == "stop"
+    assert deltas[4] == []

@@ -31,6 +31,7 @@ from spidergate.providers.chat_input import (
 )
 from spidergate.providers.chat_turns import conversation
 from spidergate.providers.params import plan_params
+from spidergate.providers.thinking import replayed_blocks, to_anthropic
 
 
 def build_messages_request(target: Target, request: dict[str, Any], *, stream: bool) -> dict[str, Any]:
@@ -121,7 +122,7 @@ def _image_block(url: str) -> Block:
 
 
 def _assistant_blocks(message: dict[str, Any]) -> list[Block]:
-    blocks: list[Block] = []
+    blocks: list[Block] = to_anthropic(replayed_blocks(message))  # thinking first, as it was answered
     text = content_text(message.get("content"), separator="")
     if text:
         blocks.append({"type": "text", "text": text})

@@ -7,6 +7,7 @@ from typing import Any
 
 from spidergate.providers.base import Completion, UpstreamError
 from spidergate.providers.chat_output import AssistantTurn, chat_completion, new_completion_id
+from spidergate.providers.thinking import from_anthropic
 from spidergate.usage.counts import Usage
 
 FINISH_REASONS = {
@@ -40,15 +41,22 @@ def finish_reason(stop_reason: str | None) -> str:
 
 
 def usage_from_anthropic(usage: dict[str, Any] | None) -> Usage:
-    """Anthropic's ``input_tokens`` exclude cache reads and writes; OpenAI's prompt count includes them."""
+    """Anthropic's ``input_tokens`` exclude cache reads and writes; OpenAI's prompt count includes them.
+
+    Thinking tokens (``output_tokens_details.thinking_tokens``, included in ``output_tokens``)
+    become ``reasoning_tokens``.
+    """
     usage = usage or {}
     cache_read = int(usage.get("cache_read_input_tokens") or 0)
     cache_write = int(usage.get("cache_creation_input_tokens") or 0)
+    details = usage.get("output_tokens_details")
+    thinking = int(details.get("thinking_tokens") or 0) if isinstance(details, dict) else 0
     return Usage(
         prompt_tokens=int(usage.get("input_tokens") or 0) + cache_read + cache_write,
         completion_tokens=int(usage.get("output_tokens") or 0),
         cached_tokens=cache_read,
         cache_write_tokens=cache_write,
+        reasoning_tokens=thinking,  # part of output_tokens, as OpenAI counts reasoning
     )
 
 
@@ -63,9 +71,11 @@ def to_completion(message: dict[str, Any], fallback_model: str) -> Completion:
             turn.add_tool_call(
                 str(block.get("id") or ""), str(block.get("name") or ""), block.get("input") or {}
             )
-        elif kind == "thinking":
-            turn.reasoning.append(str(block.get("thinking") or ""))
-        # redacted_thinking and server-tool blocks have no OpenAI form.
+        else:
+            thinking = from_anthropic(block)
+            if thinking is not None:
+                turn.add_thinking(thinking)
+            # server-tool blocks have no OpenAI form.
     usage = usage_from_anthropic(message.get("usage"))
     body = chat_completion(
         completion_id=str(message.get("id") or new_completion_id()),

@@ -10,6 +10,7 @@ from typing import Any
 from spidergate.providers.anthropic_response import finish_reason, stream_error, usage_from_anthropic
 from spidergate.providers.base import StreamPiece, UpstreamError
 from spidergate.providers.chat_output import ChunkWriter, new_completion_id
+from spidergate.providers.thinking import redacted_block, thinking_block
 from spidergate.usage.counts import Usage
 
 
@@ -47,6 +48,8 @@ class AnthropicStreamTranslator:
     """Feeds on Anthropic stream events, emits OpenAI chunks; one instance per stream.
 
     Tool-call indexes count tool calls (0, 1, ...), not Anthropic content-block indexes.
+    Thinking text streams as ``reasoning_content``; each thinking block leaves whole, with its
+    signature, when it stops (``providers.thinking``).
     """
 
     def __init__(self, fallback_model: str) -> None:
@@ -55,6 +58,8 @@ class AnthropicStreamTranslator:
         self._start_usage: dict[str, Any] = {}
         self._delta_usage: dict[str, Any] = {}
         self._tool_index_by_block: dict[int, int] = {}
+        self._tool_has_arguments: set[int] = set()
+        self._thinking: dict[int, list[str]] = {}  # block index -> [text, signature]
         self._finished = False
         self._done = False
 
@@ -90,26 +95,56 @@ class AnthropicStreamTranslator:
 
     def _on_content_block_start(self, payload: dict[str, Any]) -> list[StreamPiece]:
         block = payload.get("content_block") or {}
-        if block.get("type") != "tool_use":
+        kind = block.get("type")
+        block_index = int(payload.get("index") or 0)
+        writer = self._ensure_writer()
+        if kind == "thinking":
+            self._thinking[block_index] = [
+                str(block.get("thinking") or ""),
+                str(block.get("signature") or ""),
+            ]
+            return []
+        if kind == "redacted_thinking":
+            return [writer.thinking_block(redacted_block(str(block.get("data") or "")))]
+        if kind != "tool_use":
             return []
         index = len(self._tool_index_by_block)
-        self._tool_index_by_block[int(payload.get("index") or 0)] = index
-        writer = self._ensure_writer()
+        self._tool_index_by_block[block_index] = index
         return [writer.tool_call_start(index, str(block.get("id") or ""), str(block.get("name") or ""))]
 
     def _on_content_block_delta(self, payload: dict[str, Any]) -> list[StreamPiece]:
         delta = payload.get("delta") or {}
         kind = delta.get("type")
+        block_index = int(payload.get("index") or 0)
         writer = self._ensure_writer()
         if kind == "text_delta" and delta.get("text"):
             return [writer.text(str(delta["text"]))]
         if kind == "input_json_delta" and delta.get("partial_json"):
-            index = self._tool_index_by_block.get(int(payload.get("index") or 0))
+            index = self._tool_index_by_block.get(block_index)
             if index is not None:
+                self._tool_has_arguments.add(index)
                 return [writer.tool_call_arguments(index, str(delta["partial_json"]))]
+        thinking = self._thinking.get(block_index)
         if kind == "thinking_delta" and delta.get("thinking"):
+            if thinking is not None:
+                thinking[0] += str(delta["thinking"])
             return [writer.reasoning(str(delta["thinking"]))]
-        return []  # signature_delta, citations_delta and empty fragments have no OpenAI form
+        if kind == "signature_delta" and thinking is not None:
+            thinking[1] += str(delta.get("signature") or "")
+        return []  # citations_delta and empty fragments have no OpenAI form
+
+    def _on_content_block_stop(self, payload: dict[str, Any]) -> list[StreamPiece]:
+        """A thinking block leaves whole, signed; a tool call that got no arguments gets ``{}``."""
+        block_index = int(payload.get("index") or 0)
+        writer = self._ensure_writer()
+        thinking = self._thinking.pop(block_index, None)
+        if thinking is not None:
+            return [writer.thinking_block(thinking_block(thinking[0], thinking[1] or None))]
+        index = self._tool_index_by_block.get(block_index)
+        if index is not None and index not in self._tool_has_arguments:
+            self._tool_has_arguments.add(index)
+            return [writer.tool_call_arguments(index, "{}")]  # what OpenAI and our JSON path give
+        return []
 
     def _on_message_delta(self, payload: dict[str, Any]) -> list[StreamPiece]:
         # Counts here are cumulative; newer API versions also repeat the input counts.

@@ -36,6 +36,7 @@ from spidergate.providers.chat_input import (
 )
 from spidergate.providers.chat_turns import conversation
 from spidergate.providers.params import plan_params
+from spidergate.providers.thinking import replayed_blocks, to_bedrock
 
 # toolResult content may not be empty; this stands in for a tool that printed nothing.
 EMPTY_TOOL_RESULT = "(no output)"
@@ -155,7 +156,7 @@ def _image_block(url: str) -> Block:
 
 
 def _assistant_blocks(message: dict[str, Any]) -> list[Block]:
-    blocks: list[Block] = []
+    blocks: list[Block] = to_bedrock(replayed_blocks(message))  # reasoning first, as it was answered
     text = content_text(message.get("content"), separator="")
     if text:
         blocks.append({"text": text})

@@ -6,6 +6,7 @@ from typing import Any
 
 from spidergate.providers.base import Completion
 from spidergate.providers.chat_output import AssistantTurn, chat_completion, new_completion_id
+from spidergate.providers.thinking import from_bedrock
 from spidergate.usage.counts import Usage
 
 FINISH_REASONS = {
@@ -56,9 +57,9 @@ def to_completion(response: dict[str, Any], model: str) -> Completion:
                 str(use.get("toolUseId") or ""), str(use.get("name") or ""), use.get("input") or {}
             )
         elif "reasoningContent" in block:
-            text = (block["reasoningContent"].get("reasoningText") or {}).get("text")
-            if text:
-                turn.reasoning.append(str(text))
+            thinking = from_bedrock(block["reasoningContent"])
+            if thinking is not None:
+                turn.add_thinking(thinking)
     usage = usage_from_bedrock(response.get("usage"))
     body = chat_completion(
         completion_id=completion_id(response),

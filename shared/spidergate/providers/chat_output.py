@@ -33,6 +33,13 @@ class AssistantTurn:
     texts: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    thinking_blocks: list[dict[str, Any]] = field(default_factory=list)  # see providers.thinking
+
+    def add_thinking(self, block: dict[str, Any]) -> None:
+        """A thinking block: kept for replay, its text also read as ``reasoning_content``."""
+        self.thinking_blocks.append(block)
+        if block.get("type") == "thinking" and block.get("thinking"):
+            self.reasoning.append(str(block["thinking"]))
 
     def add_tool_call(self, call_id: str, name: str, arguments: Any) -> None:
         """A finished tool call; ``arguments`` (a parsed object) is serialised as OpenAI expects."""
@@ -56,6 +63,8 @@ class AssistantTurn:
             message["tool_calls"] = self.tool_calls
         if self.reasoning:
             message["reasoning_content"] = "".join(self.reasoning)
+        if self.thinking_blocks:
+            message["thinking_blocks"] = self.thinking_blocks
         return message
 
 
@@ -107,6 +116,10 @@ class ChunkWriter:
     def reasoning(self, text: str) -> StreamPiece:
         """Reasoning text as ``reasoning_content`` (the DeepSeek convention; not standard OpenAI)."""
         return self.delta({"reasoning_content": text})
+
+    def thinking_block(self, block: dict[str, Any]) -> StreamPiece:
+        """One finished thinking block (with its signature) or a redacted block, for replay."""
+        return self.delta({"thinking_blocks": [block]})
 
     def tool_call_start(self, index: int, call_id: str, name: str) -> StreamPiece:
         """A tool call header: ``index`` counts tool calls in this answer, from 0."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from spidergate.local.sandbox import thinking
 from spidergate.local.sandbox.call import BadRequest, SandboxCall
 from spidergate.local.sandbox.text import (
     arguments_from_schema,
@@ -59,6 +60,8 @@ def _validate(body: dict[str, Any]) -> tuple[str, int, list[Any], bool]:
     if not isinstance(stream, bool):
         raise BadRequest("stream: Input should be a valid boolean")
     _model_rules(model, body, messages)
+    if thinking.enabled(body):
+        thinking.check_history(messages)
     return model, max_tokens, messages, stream
 
 
@@ -111,6 +114,10 @@ def handle_messages(call: SandboxCall) -> Response:
         blocks = [{"type": "text", "text": text}]
         stop_reason = "max_tokens" if cut else "end_turn"
         output_tokens = count_tokens(text)
+    if thinking.enabled(body):
+        thought = thinking.answer_block(last_user_text(messages))
+        blocks.insert(0, thought)
+        output_tokens += count_tokens(thought["thinking"])
     message = {
         "id": f"msg_{call.request_id}",
         "type": "message",
@@ -152,6 +159,10 @@ def _stream(call: SandboxCall, message: dict[str, Any], headers: dict[str, str])
         if block["type"] == "text":
             opening: dict[str, Any] = {"type": "text", "text": ""}
             deltas = [{"type": "text_delta", "text": p} for p in pieces(block["text"])]
+        elif block["type"] == "thinking":
+            opening = {"type": "thinking", "thinking": "", "signature": ""}
+            deltas = [{"type": "thinking_delta", "thinking": p} for p in pieces(block["thinking"])]
+            deltas.append({"type": "signature_delta", "signature": block["signature"]})
         else:
             opening = {**block, "input": {}}
             raw = dumps(block["input"])
