@@ -116,6 +116,7 @@ def parse_providers(document: Mapping[str, Any]) -> dict[str, ProviderDef]:
                 frozenset(raw["translate_params"]) if raw.get("translate_params") is not None else None
             ),
             drop_message_fields=frozenset(raw.get("drop_message_fields", ())),
+            thinking_excludes_params=frozenset(raw.get("thinking_excludes_params", ())),
             stream_usage_option=raw.get("stream_usage_option", True),
             extra_body=tuple(sorted(raw.get("extra_body", {}).items())),
             api_version=raw.get("api_version"),

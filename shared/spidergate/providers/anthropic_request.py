@@ -30,6 +30,7 @@ from spidergate.providers.chat_input import (
     wants_json_object,
 )
 from spidergate.providers.chat_turns import conversation
+from spidergate.providers.effort import claude_reasoning
 from spidergate.providers.params import plan_params
 from spidergate.providers.thinking import replayed_blocks, to_anthropic
 
@@ -49,9 +50,10 @@ def build_messages_request(target: Target, request: dict[str, Any], *, stream: b
     )
     if wants_json_object(request):
         system.append({"type": "text", "text": JSON_ONLY_INSTRUCTION})
+    reasoning = claude_reasoning(request, target.model, output_token_limit(request, target.model))
     body: dict[str, Any] = {
         "model": target.model.model,
-        "max_tokens": output_token_limit(request, target.model),
+        "max_tokens": reasoning.max_tokens,
         "messages": turns,
     }
     if system:
@@ -63,14 +65,17 @@ def build_messages_request(target: Target, request: dict[str, Any], *, stream: b
     if chosen:
         body[chosen[0]] = chosen[1]
     body.update(_tool_fields(request, history))
+    output_config = dict(reasoning.output_config)
     schema = json_schema_format(request)
     if schema:
-        body["output_config"] = {"format": {"type": "json_schema", "schema": schema[0]}}
+        output_config["format"] = {"type": "json_schema", "schema": schema[0]}
+    if output_config:
+        body["output_config"] = output_config
     user = request.get("user")
     if isinstance(user, str) and user:
         body["metadata"] = {"user_id": user[:256]}
-    if isinstance(request.get("thinking"), dict):
-        body["thinking"] = request["thinking"]  # Anthropic-native passthrough (extra_body)
+    if reasoning.thinking is not None:
+        body["thinking"] = reasoning.thinking
     if stream:
         body["stream"] = True
     return body

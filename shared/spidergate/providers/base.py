@@ -39,6 +39,7 @@ class ProviderDef:
     reject_params: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     translate_params: frozenset[str] | None = None
     drop_message_fields: frozenset[str] = frozenset()
+    thinking_excludes_params: frozenset[str] = frozenset()  # dropped when thinking is on
     stream_usage_option: bool = True  # accepts stream_options.include_usage
     extra_body: tuple[tuple[str, Any], ...] = ()
     api_version: str | None = None  # Azure classic deployments

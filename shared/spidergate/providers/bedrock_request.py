@@ -35,6 +35,7 @@ from spidergate.providers.chat_input import (
     wants_json_object,
 )
 from spidergate.providers.chat_turns import conversation
+from spidergate.providers.effort import Reasoning, claude_reasoning
 from spidergate.providers.params import plan_params
 from spidergate.providers.thinking import replayed_blocks, to_bedrock
 
@@ -90,7 +91,8 @@ def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str,
     params: dict[str, Any] = {"modelId": target.model.model, "messages": turns}
     if system:
         params["system"] = system
-    inference: dict[str, Any] = {"maxTokens": output_token_limit(request, target.model)}
+    reasoning = claude_reasoning(request, target.model, output_token_limit(request, target.model))
+    inference: dict[str, Any] = {"maxTokens": reasoning.max_tokens}
     chosen = sampling(request)
     if chosen:
         inference["temperature" if chosen[0] == "temperature" else "topP"] = chosen[1]
@@ -101,11 +103,26 @@ def build_converse_request(target: Target, request: dict[str, Any]) -> dict[str,
     tool_config = _tool_config(request, history)
     if tool_config:
         params["toolConfig"] = tool_config
+    additional = _additional_fields(target, reasoning)
+    if additional:
+        params["additionalModelRequestFields"] = additional
     schema = json_schema_format(request)
     if schema:
         structure = {"jsonSchema": {"schema": json.dumps(schema[0]), "name": schema[1]}}
         params["outputConfig"] = {"textFormat": {"type": "json_schema", "structure": structure}}
     return params
+
+
+def _additional_fields(target: Target, reasoning: Reasoning) -> dict[str, Any]:
+    """Claude's thinking and effort, which Converse carries in ``additionalModelRequestFields``."""
+    if "anthropic." not in target.model.model:
+        return {}  # other families name their reasoning settings differently
+    fields: dict[str, Any] = {}
+    if reasoning.thinking is not None:
+        fields["thinking"] = reasoning.thinking
+    if reasoning.output_config:
+        fields["output_config"] = dict(reasoning.output_config)
+    return fields
 
 
 def _cache_point(part: dict[str, Any]) -> list[Block]:

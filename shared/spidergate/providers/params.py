@@ -9,7 +9,8 @@ catalog refusals; ``docs/providers.md`` shows them as a table rendered from the 
    upstream call;
 2. dropped, and reported in ``x-spidergate-dropped-params``: ``drop_params``; on translating wires
    (``translate_params`` set) every field the translator does not read; ``temperature``/``top_p``/
-   ``top_k`` for a model whose catalog entry refuses ``sampling_params``; ``drop_message_fields``
+   ``top_k`` for a model whose catalog entry refuses ``sampling_params``, and
+   ``thinking_excludes_params`` when the request turns thinking on; ``drop_message_fields``
    on messages (fields our own answers add, such as ``reasoning_content``, that strict providers
    refuse when a client replays them);
 3. ``rename_params``: the provider's name for a field (Mistral's ``random_seed``), and
@@ -23,6 +24,7 @@ from typing import Any
 
 from spidergate.providers.base import Target
 from spidergate.providers.chat_input import invalid
+from spidergate.providers.effort import thinking_requested
 
 # Fields only the gateway understands; never sent upstream, never reported.
 GATEWAY_FIELDS = frozenset({"include_route_trace"})
@@ -51,6 +53,13 @@ def plan_params(target: Target, request: dict[str, Any]) -> ParamPlan:
             )
     allowed = provider.translate_params
     refused_sampling = "sampling_params" in target.model.refuses
+    thinking_off_params = (
+        provider.thinking_excludes_params
+        if provider.thinking_excludes_params
+        and target.model.supports("reasoning")
+        and thinking_requested(request)
+        else frozenset()
+    )
     body: dict[str, Any] = {}
     dropped: list[str] = []
     for name, value in request.items():
@@ -60,6 +69,7 @@ def plan_params(target: Target, request: dict[str, Any]) -> ParamPlan:
             name in provider.drop_params
             or (allowed is not None and name not in allowed)
             or (refused_sampling and name in SAMPLING_PARAMS)
+            or name in thinking_off_params
         ):
             if value is not None:
                 dropped.append(name)

@@ -38,7 +38,11 @@ def behaviour(provider: ProviderDef, param: str) -> tuple[str, str]:
     if param in provider.drop_params:
         return DROPPED, ""
     if provider.translate_params is not None:
-        return (TRANSLATED, "") if param in provider.translate_params else (DROPPED, "")
+        if param not in provider.translate_params:
+            return DROPPED, ""
+        if param in provider.thinking_excludes_params:
+            return TRANSLATED, "dropped when the request turns thinking on (thinking or reasoning_effort)"
+        return TRANSLATED, ""
     renamed = dict(provider.rename_params).get(param)
     if renamed:
         return TRANSLATED, f"sent as {renamed}"

@@ -1,0 +1,171 @@
+"""Issue 16 item 15: effort mapping, argument-less streamed tool calls, legacy functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from spidergate.catalog import get_catalog
+from spidergate.domain import ProviderKey
+from spidergate.providers.anthropic_request import build_messages_request
+from spidergate.providers.anthropic_stream import AnthropicStreamTranslator, SseEvent
+from spidergate.providers.base import Target, UpstreamError
+from spidergate.providers.bedrock_request import build_converse_request
+from spidergate.providers.bedrock_stream import BedrockStreamTranslator
+from spidergate.providers.params import plan_params
+
+USER = {"role": "user", "content": "Plan a trip"}
+
+
+def target(model_id: str) -> Target:
+    catalog = get_catalog()
+    model = catalog.get(model_id)
+    assert model is not None
+    key = ProviderKey(
+        brand_id="b", key_id="pk", provider=model.provider, label="k", masked="m", secret_name="s"
+    )
+    return Target(model=model, provider=catalog.providers[model.provider], key=key, api_key="k")
+
+
+# -- reasoning_effort ---------------------------------------------------------------------------
+def test_effort_on_an_adaptive_model_is_output_config_effort_with_adaptive_thinking() -> None:
+    body = build_messages_request(
+        target("anthropic/claude-opus-4-7"), {"messages": [USER], "reasoning_effort": "xhigh"}, stream=False
+    )
+    assert body["output_config"] == {"effort": "high"}
+    assert body["thinking"] == {"type": "adaptive"}
+
+
+def test_effort_without_adaptive_thinking_gets_a_budget_below_max_tokens() -> None:
+    body = build_messages_request(
+        target("anthropic/claude-opus-4-5"),
+        {"messages": [USER], "reasoning_effort": "medium", "max_tokens": 1500},
+        stream=False,
+    )
+    assert body["output_config"] == {"effort": "medium"}
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert body["max_tokens"] > 2048  # raised so the budget fits under it
+
+
+def test_effort_on_a_reasoning_model_without_effort_is_a_thinking_budget_and_none_is_nothing() -> None:
+    tgt = target("anthropic/claude-sonnet-4-5")
+    body = build_messages_request(tgt, {"messages": [USER], "reasoning_effort": "low"}, stream=False)
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 1024}
+    assert "output_config" not in body
+    plain = build_messages_request(tgt, {"messages": [USER], "reasoning_effort": "none"}, stream=False)
+    assert "thinking" not in plain
+
+
+def test_thinking_drops_sampling_params_and_reports_them() -> None:
+    tgt = target("anthropic/claude-sonnet-4-5")
+    request = {"messages": [USER], "reasoning_effort": "high", "temperature": 0.3}
+    assert plan_params(tgt, request).dropped == ("temperature",)
+    assert "temperature" not in build_messages_request(tgt, request, stream=False)
+    assert plan_params(tgt, {"messages": [USER], "temperature": 0.3}).dropped == ()
+
+
+def test_bedrock_claude_gets_the_same_settings_in_additional_fields() -> None:
+    params = build_converse_request(
+        target("bedrock/anthropic.claude-opus-4-8"), {"messages": [USER], "reasoning_effort": "low"}
+    )
+    assert params["additionalModelRequestFields"] == {
+        "thinking": {"type": "adaptive"},
+        "output_config": {"effort": "low"},
+    }
+    native = build_converse_request(
+        target("bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        {"messages": [USER], "thinking": {"type": "enabled", "budget_tokens": 2000}},
+    )
+    assert native["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": 2000}}
+
+
+# -- tool calls without arguments stream "{}" ---------------------------------------------------
+def _arguments(chunks: list[dict[str, Any]]) -> str:
+    calls = [
+        c for chunk in chunks for choice in chunk["choices"] for c in choice["delta"].get("tool_calls") or []
+    ]
+    return "".join(c["function"].get("arguments") or "" for c in calls)
+
+
+def test_anthropic_stream_of_an_argumentless_tool_call_gives_an_empty_object() -> None:
+    """Anthropic streams such a call as one empty input_json_delta."""
+    translator = AnthropicStreamTranslator("m")
+    events = [
+        (
+            "message_start",
+            {"type": "message_start", "message": {"id": "msg", "model": "m", "usage": {"input_tokens": 3}}},
+        ),
+        (
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}},
+            },
+        ),
+        (
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": ""},
+            },
+        ),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 5}},
+        ),
+    ]
+    chunks = [
+        json.loads(p.data) for name, data in events for p in translator.feed(SseEvent(name, json.dumps(data)))
+    ]
+    assert _arguments(chunks) == "{}"
+
+
+def test_bedrock_stream_of_an_argumentless_tool_call_gives_an_empty_object() -> None:
+    translator = BedrockStreamTranslator("chatcmpl-1", "m")
+    events = [
+        {"messageStart": {"role": "assistant"}},
+        {
+            "contentBlockStart": {
+                "contentBlockIndex": 0,
+                "start": {"toolUse": {"toolUseId": "tu", "name": "now"}},
+            }
+        },
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+        {"messageStop": {"stopReason": "tool_use"}},
+    ]
+    chunks = [json.loads(p.data) for e in events for p in translator.feed(e)]
+    assert _arguments(chunks) == "{}"
+
+
+def test_a_tool_call_with_arguments_gets_no_extra_object() -> None:
+    translator = BedrockStreamTranslator("chatcmpl-1", "m")
+    events = [
+        {
+            "contentBlockStart": {
+                "contentBlockIndex": 0,
+                "start": {"toolUse": {"toolUseId": "tu", "name": "f"}},
+            }
+        },
+        {"contentBlockDelta": {"contentBlockIndex": 0, "delta": {"toolUse": {"input": '{"a":1}'}}}},
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+    ]
+    chunks = [json.loads(p.data) for e in events for p in translator.feed(e)]
+    assert _arguments(chunks) == '{"a":1}'
+
+
+# -- legacy functions ---------------------------------------------------------------------------
+@pytest.mark.parametrize("model_id", ["anthropic/claude-sonnet-4-5", "bedrock/anthropic.claude-opus-4-8"])
+def test_legacy_functions_are_refused_not_ignored(model_id: str) -> None:
+    request = {
+        "messages": [USER],
+        "functions": [{"name": "f", "parameters": {"type": "object"}}],
+        "function_call": "auto",
+    }
+    with pytest.raises(UpstreamError) as caught:
+        plan_params(target(model_id), request)
+    assert (caught.value.status, caught.value.code) == (400, "unsupported_parameter")
