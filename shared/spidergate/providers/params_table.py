@@ -89,7 +89,8 @@ def render(catalog: Catalog) -> str:
                     "refuses sampling parameters"
                 )
             if note:
-                text = f"{what.capitalize()}; {note}."
+                joint = " " if note.startswith("unless") else "; "
+                text = f"{what.capitalize()}{joint}{note}."
                 if text not in notes:
                     notes.append(text)
                 mark += f"<sup>{notes.index(text) + 1}</sup>"
