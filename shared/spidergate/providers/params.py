@@ -40,8 +40,11 @@ class ParamPlan:
     dropped: tuple[str, ...]
 
 
-def plan_params(target: Target, request: dict[str, Any]) -> ParamPlan:
-    """Apply ``target``'s provider and model rules to a chat ``request`` (see the module doc)."""
+def plan_params(target: Target, request: dict[str, Any], *, copy_messages: bool = True) -> ParamPlan:
+    """Apply ``target``'s provider and model rules to a chat ``request`` (see the module doc).
+
+    ``copy_messages=False`` only names the message fields it would drop (the header needs no body).
+    """
     provider = target.provider
     for name, accepted in provider.reject_params:
         value = request.get(name)
@@ -76,7 +79,11 @@ def plan_params(target: Target, request: dict[str, Any]) -> ParamPlan:
             continue
         body[name] = value
     if provider.drop_message_fields and isinstance(body.get("messages"), list):
-        body["messages"], stripped = _strip_message_fields(body["messages"], provider.drop_message_fields)
+        messages, stripped = _strip_message_fields(
+            body["messages"], provider.drop_message_fields, copy=copy_messages
+        )
+        if copy_messages:
+            body["messages"] = messages
         dropped.extend(f"messages[].{name}" for name in stripped)
     renames = provider.rename_params
     if provider.reasoning_rename_params and target.model.supports("reasoning"):
@@ -90,18 +97,21 @@ def plan_params(target: Target, request: dict[str, Any]) -> ParamPlan:
 
 def dropped_params(target: Target, request: dict[str, Any]) -> tuple[str, ...]:
     """What ``plan_params`` leaves out of ``request`` for ``target`` (for the response header)."""
-    return plan_params(target, request).dropped
+    return plan_params(target, request, copy_messages=False).dropped
 
 
-def _strip_message_fields(messages: list[Any], fields: frozenset[str]) -> tuple[list[Any], list[str]]:
+def _strip_message_fields(
+    messages: list[Any], fields: frozenset[str], *, copy: bool
+) -> tuple[list[Any], list[str]]:
     stripped: set[str] = set()
     out: list[Any] = []
     for message in messages:
         if isinstance(message, dict) and not fields.isdisjoint(message):
-            present = {k for k in fields if k in message and message[k] is not None}
-            stripped |= present
-            message = {k: v for k, v in message.items() if k not in fields}
-        out.append(message)
+            stripped.update(k for k in fields if message.get(k) is not None)
+            if copy:
+                message = {k: v for k, v in message.items() if k not in fields}
+        if copy:
+            out.append(message)
     return out, sorted(stripped)
 
 
