@@ -58,6 +58,17 @@ def test_effort_on_a_reasoning_model_without_effort_is_a_thinking_budget_and_non
     assert "thinking" not in plain
 
 
+def test_a_forced_tool_keeps_the_effort_but_not_thinking() -> None:
+    request = {"messages": [USER], "reasoning_effort": "high", "tool_choice": "required", "temperature": 0.3}
+    request["tools"] = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    tgt = target("anthropic/claude-opus-4-5")
+    body = build_messages_request(tgt, request, stream=False)
+    assert body["output_config"] == {"effort": "high"}
+    assert "thinking" not in body
+    assert body["temperature"] == 0.3
+    assert plan_params(tgt, request).dropped == ()
+
+
 def test_thinking_drops_sampling_params_and_reports_them() -> None:
     tgt = target("anthropic/claude-sonnet-4-5")
     request = {"messages": [USER], "reasoning_effort": "high", "temperature": 0.3}

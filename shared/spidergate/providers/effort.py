@@ -10,7 +10,8 @@ One rule for the Anthropic and Bedrock wires (Bedrock takes the same fields in
   model has ``adaptive_thinking`` and a token budget otherwise;
 - for other reasoning models a thinking budget by effort (1,024 / 2,048 / 4,096 tokens, as LiteLLM
   maps it), kept below ``max_tokens`` (raised within the model's maximum if needed); below
-  Anthropic's 1,024-token minimum budget thinking stays off.
+  Anthropic's 1,024-token minimum budget thinking stays off;
+- never thinking with a forced tool (``tool_choice`` required or named), which Claude refuses.
 
 Thinking on means no sampling parameters (Claude refuses ``temperature`` other than 1 with
 thinking); ``providers.params`` drops and reports them (``thinking_excludes_params``).
@@ -43,7 +44,15 @@ def thinking_requested(request: dict[str, Any]) -> bool:
     if isinstance(thinking, dict):
         return thinking.get("type") in ("enabled", "adaptive")
     effort = request.get("reasoning_effort")
-    return isinstance(effort, str) and effort in EFFORT
+    return isinstance(effort, str) and effort in EFFORT and not forces_tool_use(request)
+
+
+def forces_tool_use(request: dict[str, Any]) -> bool:
+    """``tool_choice`` required or naming a function: Claude refuses thinking with forced tool use."""
+    choice = request.get("tool_choice")
+    if isinstance(choice, dict):
+        return choice.get("type") == "function"
+    return choice == "required"
 
 
 def claude_reasoning(request: dict[str, Any], model: ModelInfo, max_tokens: int) -> Reasoning:
@@ -57,9 +66,11 @@ def claude_reasoning(request: dict[str, Any], model: ModelInfo, max_tokens: int)
         return out
     if model.supports("effort"):
         out.output_config["effort"] = effort
-        if model.supports("adaptive_thinking"):
-            out.thinking = {"type": "adaptive"}
-            return out
+    if forces_tool_use(request):
+        return out  # the effort still applies; thinking would be refused
+    if model.supports("adaptive_thinking"):
+        out.thinking = {"type": "adaptive"}
+        return out
     budget = BUDGET[effort]
     if budget >= out.max_tokens:
         out.max_tokens = min(out.max_tokens + budget, model.max_output or out.max_tokens + budget)
