@@ -124,6 +124,15 @@ def test_a_key_pins_a_dated_api_version_through_its_base_url() -> None:
     )
 
 
+def test_an_explicit_v1_base_keeps_v1_with_a_preview_query() -> None:
+    recorder = Recorder(httpx.Response(200, json=COMPLETION))
+    chat(recorder, target("https://res.openai.azure.com/openai/v1?api-version=preview"))
+    assert (
+        str(recorder.requests[0].url)
+        == "https://res.openai.azure.com/openai/v1/chat/completions?api-version=preview"
+    )
+
+
 def test_provider_api_version_overrides_the_default() -> None:
     preview = ProviderDef(
         name="azure", display_name="Azure", wire="azure", auth="api-key", api_version="2025-04-01-preview"

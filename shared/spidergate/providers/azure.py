@@ -9,7 +9,8 @@ to deployment ``gpt-4o`` (``target.model.model``). The URL form:
   ``metadata``, the ``developer`` role), so they are opt-in;
 - a key whose base URL carries ``?api-version=...`` (a per-key override), or a deployment whose
   ``providers.json`` entry sets ``api_version``, gets classic deployment URLs,
-  ``/openai/deployments/{deployment}/{operation}?api-version={version}``.
+  ``/openai/deployments/{deployment}/{operation}?api-version={version}``; on an explicit
+  ``.../openai/v1`` base the query stays a v1 query (``?api-version=preview`` enables previews).
 
 Requests, responses and streams are OpenAI-shaped, so everything but the URL and the auth header
 is the generic adapter's (chat, streaming chat, embeddings and the other operations it implements).
@@ -30,6 +31,9 @@ def azure_url(target: Target, path: str) -> str:
     version = versions[0] if versions else target.provider.api_version
     resource = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
     root = resource.removesuffix("/v1").removesuffix("/openai")
+    if resource.endswith("/openai/v1"):
+        # An explicit v1 base; ``?api-version=preview`` there turns on preview features.
+        return f"{root}/openai/v1{path}" + (f"?api-version={quote(versions[0], safe='')}" if versions else "")
     if not version:
         return f"{root}/openai/v1{path}"
     deployment = quote(target.model.model, safe="")
