@@ -51,7 +51,10 @@ def behaviour(provider: ProviderDef, param: str) -> tuple[str, str]:
         return PASSED, f"sent as {renamed} to reasoning models"
     if param == "stream_options":
         if not provider.stream_usage_option:
-            return DROPPED, "the provider sends usage in every stream and refuses the field"
+            return (
+                TRANSLATED,
+                "not sent (the provider refuses it and always streams usage); the gateway honours it",
+            )
         return TRANSLATED, ""
     return PASSED, ""
 
