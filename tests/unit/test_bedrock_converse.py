@@ -156,3 +156,20 @@ def test_request_errors_fail_before_the_client_is_used() -> None:
     with pytest.raises(UpstreamError) as info:
         chat(Untouchable(), {**REQUEST, "n": 2})
     assert info.value.code == "unsupported_parameter"
+
+
+def test_a_legacy_functions_request_gets_function_call_back() -> None:
+    client = make_client()
+    content: list[dict[str, Any]] = [
+        {"toolUse": {"toolUseId": "tu_1", "name": "get_weather", "input": {"city": "Paris"}}},
+        {"toolUse": {"toolUseId": "tu_2", "name": "get_weather", "input": {"city": "Rome"}}},
+    ]
+    functions = [{"name": "get_weather", "parameters": {"type": "object"}}]
+    with Stubber(client) as stub:
+        stub.add_response("converse", converse_response(content, "tool_use"))
+        completion = chat(client, {**REQUEST, "functions": functions})
+    choice = completion.body["choices"][0]
+    assert choice["finish_reason"] == "function_call"
+    assert "tool_calls" not in choice["message"]
+    # A legacy answer carries one call: the first.
+    assert choice["message"]["function_call"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}

@@ -25,7 +25,7 @@ def test_cells_follow_the_rules_the_adapters_apply() -> None:
     assert behaviour(providers["mistral"], "seed") == ("translated", "sent as random_seed")
     assert behaviour(providers["anthropic"], "seed")[0] == "dropped"
     assert behaviour(providers["anthropic"], "tools")[0] == "translated"
-    assert behaviour(providers["bedrock"], "functions")[0] == "rejected"
+    assert behaviour(providers["bedrock"], "functions")[0] == "translated"
     assert behaviour(providers["openai"], "seed")[0] == "passed"
 
 

@@ -89,16 +89,15 @@ async def test_groq_refuses_several_choices_before_any_call_and_passes_one() -> 
     assert plan_params(tgt, {"messages": [USER], "n": 1}).request["n"] == 1
 
 
-def test_a_translating_wire_drops_what_it_does_not_translate_and_refuses_legacy_functions() -> None:
+def test_a_translating_wire_drops_what_it_does_not_translate_and_refuses_several_choices() -> None:
     tgt = target("anthropic/claude-haiku-4-5")
     plan = plan_params(tgt, {"messages": [USER], "seed": 1, "frequency_penalty": 0.5, "max_tokens": 9})
     assert plan.dropped == ("frequency_penalty", "seed")
     assert set(plan.request) == {"messages", "max_tokens"}
-    functions = [{"name": "f", "parameters": {"type": "object"}}]
     with pytest.raises(UpstreamError) as caught:
-        plan_params(tgt, {"messages": [USER], "functions": functions})
+        plan_params(tgt, {"messages": [USER], "n": 2})
     assert caught.value.code == "unsupported_parameter"
-    assert "functions" in caught.value.message
+    assert "n=2" in caught.value.message
 
 
 def test_gateway_fields_and_null_values_are_not_reported() -> None:

@@ -1,17 +1,19 @@
-"""Issue 16 item 15: effort mapping, argument-less streamed tool calls, legacy functions."""
+"""Issue 16 item 15: effort mapping, argument-less streamed tool calls, legacy functions translated."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import pytest
+import httpx
 
 from spidergate.catalog import get_catalog
 from spidergate.domain import ProviderKey
+from spidergate.local.sandbox import create_sandbox_app
+from spidergate.providers.anthropic import AnthropicAdapter
 from spidergate.providers.anthropic_request import build_messages_request
 from spidergate.providers.anthropic_stream import AnthropicStreamTranslator, SseEvent
-from spidergate.providers.base import Target, UpstreamError
+from spidergate.providers.base import Target
 from spidergate.providers.bedrock_request import build_converse_request
 from spidergate.providers.bedrock_stream import BedrockStreamTranslator
 from spidergate.providers.params import plan_params
@@ -170,13 +172,71 @@ def test_a_tool_call_with_arguments_gets_no_extra_object() -> None:
 
 
 # -- legacy functions ---------------------------------------------------------------------------
-@pytest.mark.parametrize("model_id", ["anthropic/claude-sonnet-4-5", "bedrock/anthropic.claude-opus-4-8"])
-def test_legacy_functions_are_refused_not_ignored(model_id: str) -> None:
+FUNCTIONS = [
+    {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}
+]
+
+
+def test_legacy_functions_become_tools_with_one_call_at_a_time() -> None:
+    request = {"messages": [USER], "functions": FUNCTIONS, "function_call": {"name": "get_weather"}}
+    body = build_messages_request(target("anthropic/claude-sonnet-4-5"), request, stream=False)
+    assert [t["name"] for t in body["tools"]] == ["get_weather"]
+    assert body["tool_choice"] == {"type": "tool", "name": "get_weather", "disable_parallel_tool_use": True}
+    assert plan_params(target("anthropic/claude-sonnet-4-5"), request).dropped == ()
+    params = build_converse_request(
+        target("bedrock/anthropic.claude-opus-4-8"), {**request, "function_call": "auto"}
+    )
+    assert params["toolConfig"]["tools"][0]["toolSpec"]["name"] == "get_weather"
+    assert params["toolConfig"]["toolChoice"] == {"auto": {}}
+    assert plan_params(target("bedrock/anthropic.claude-opus-4-8"), request).dropped == ()
+
+
+def test_legacy_function_history_pairs_the_call_with_its_result() -> None:
     request = {
-        "messages": [USER],
-        "functions": [{"name": "f", "parameters": {"type": "object"}}],
-        "function_call": "auto",
+        "messages": [
+            USER,
+            {
+                "role": "assistant",
+                "content": None,
+                "function_call": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+            },
+            {"role": "function", "name": "get_weather", "content": "18C"},
+        ],
+        "functions": FUNCTIONS,
     }
-    with pytest.raises(UpstreamError) as caught:
-        plan_params(target(model_id), request)
-    assert (caught.value.status, caught.value.code) == (400, "unsupported_parameter")
+    body = build_messages_request(target("anthropic/claude-sonnet-4-5"), request, stream=False)
+    use = body["messages"][1]["content"][0]
+    result = body["messages"][2]["content"][0]
+    assert (use["type"], use["name"], use["input"]) == ("tool_use", "get_weather", {"city": "Paris"})
+    assert (result["type"], result["tool_use_id"], result["content"]) == ("tool_result", use["id"], "18C")
+
+
+async def test_a_legacy_request_gets_a_legacy_answer_buffered_and_streamed() -> None:
+    tgt = target("anthropic/claude-sonnet-4-5")
+    tgt = Target(
+        model=tgt.model,
+        provider=tgt.provider,
+        key=tgt.key.model_copy(update={"base_url": "http://sandbox.test"}),
+        api_key="k",
+    )
+    request = {"messages": [USER], "functions": FUNCTIONS}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_sandbox_app())) as http:
+        adapter = AnthropicAdapter(http)
+        body = (await adapter.chat(tgt, request)).body
+        chunks = [json.loads(p.data) async for p in adapter.chat_stream(tgt, {**request, "stream": True})]
+    choice = body["choices"][0]
+    assert choice["finish_reason"] == "function_call"
+    assert "tool_calls" not in choice["message"]
+    assert choice["message"]["function_call"]["name"] == "get_weather"
+    assert (
+        json.loads(choice["message"]["function_call"]["arguments"]) == {"city": "sandbox"}
+        or choice["message"]["function_call"]["arguments"]
+    )
+    deltas = [c["choices"][0] for c in chunks if c["choices"]]
+    streamed = [d["delta"]["function_call"] for d in deltas if "function_call" in d["delta"]]
+    assert streamed[0]["name"] == "get_weather"
+    assert (
+        "".join(f.get("arguments", "") for f in streamed) == choice["message"]["function_call"]["arguments"]
+    )
+    assert not any("tool_calls" in d["delta"] for d in deltas)
+    assert deltas[-1]["finish_reason"] == "function_call"

@@ -19,6 +19,7 @@ from spidergate.providers.base import (
     retry_after_seconds,
 )
 from spidergate.providers.errors import transport_error
+from spidergate.providers.legacy_functions import is_legacy, legacy_body, legacy_piece
 
 # Pinned: 2026-10-21 refuses temperature/top_p, which OpenAI clients send (PROVIDERS.md section 2).
 ANTHROPIC_VERSION = "2023-06-01"
@@ -57,7 +58,10 @@ class AnthropicAdapter(Adapter):
             raise UpstreamError(
                 response.status_code, "http", "Anthropic sent a non-JSON response", raw=response.text
             ) from exc
-        return to_completion(message, target.model.model)
+        completion = to_completion(message, target.model.model)
+        if is_legacy(request):
+            legacy_body(completion.body)
+        return completion
 
     async def chat_stream(self, target: Target, request: dict[str, Any]) -> AsyncIterator[StreamPiece]:
         """Streamed completion; the upstream response is closed however the consumer stops."""
@@ -65,6 +69,7 @@ class AnthropicAdapter(Adapter):
         headers = {**self._headers(target), "accept": "text/event-stream"}
         outgoing = self.http.build_request("POST", self._url(target), json=body, headers=headers)
         translator = AnthropicStreamTranslator(target.model.model)
+        legacy = is_legacy(request)
         response: httpx.Response | None = None
         try:
             try:
@@ -79,7 +84,7 @@ class AnthropicAdapter(Adapter):
             try:
                 async for event in sse_events(response.aiter_lines()):
                     for piece in translator.feed(event):
-                        yield piece
+                        yield legacy_piece(piece) if legacy else piece
             except httpx.HTTPError as exc:
                 raise transport_error(PROVIDER, exc, streaming=True) from exc
             for piece in translator.close():

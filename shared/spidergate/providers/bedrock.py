@@ -25,6 +25,7 @@ from spidergate.providers.base import (
 from spidergate.providers.bedrock_request import build_converse_request
 from spidergate.providers.bedrock_response import completion_id, to_completion
 from spidergate.providers.bedrock_stream import BedrockStreamTranslator
+from spidergate.providers.legacy_functions import is_legacy, legacy_body, legacy_piece
 
 if TYPE_CHECKING:
     from botocore.exceptions import BotoCoreError, ClientError
@@ -66,7 +67,10 @@ class BedrockAdapter(Adapter):
         """One buffered completion."""
         params = build_converse_request(target, request)
         response = await asyncio.to_thread(self._call, target, "converse", params)
-        return to_completion(response, target.model.model)
+        completion = to_completion(response, target.model.model)
+        if is_legacy(request):
+            legacy_body(completion.body)
+        return completion
 
     async def chat_stream(self, target: Target, request: dict[str, Any]) -> AsyncIterator[StreamPiece]:
         """Streamed completion; the event stream is closed however the consumer stops."""
@@ -76,9 +80,10 @@ class BedrockAdapter(Adapter):
         try:
             events = iter(stream)
             translator = BedrockStreamTranslator(completion_id(response), target.model.model)
+            legacy = is_legacy(request)
             while (event := await asyncio.to_thread(_next_event, events)) is not _END:
                 for piece in translator.feed(event):
-                    yield piece
+                    yield legacy_piece(piece) if legacy else piece
             for piece in translator.close():
                 yield piece
         finally:

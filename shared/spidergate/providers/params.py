@@ -4,9 +4,10 @@ The rules are data (``catalog/data/providers.json``, read into ``ProviderDef``) 
 catalog refusals; ``docs/providers.md`` shows them as a table rendered from the same data
 (``spidergate.providers.params_table``). In order:
 
+0. on a translating wire that lists ``functions``, legacy functions are put in tool form
+   (``providers.legacy_functions``);
 1. ``reject_params``: a value the provider cannot honour and the gateway cannot fake (``n=3``
-   where one answer comes back, legacy ``functions`` on wires with tools only) is a 400 before any
-   upstream call;
+   where one answer comes back) is a 400 before any upstream call;
 2. dropped, and reported in ``x-spidergate-dropped-params``: ``drop_params``; on translating wires
    (``translate_params`` set) every field the translator does not read; ``temperature``/``top_p``/
    ``top_k`` for a model whose catalog entry refuses ``sampling_params``, and
@@ -25,6 +26,7 @@ from typing import Any
 from spidergate.providers.base import Target
 from spidergate.providers.chat_input import invalid
 from spidergate.providers.effort import thinking_requested
+from spidergate.providers.legacy_functions import modernize
 
 # Fields only the gateway understands; never sent upstream, never reported.
 GATEWAY_FIELDS = frozenset({"include_route_trace"})
@@ -46,6 +48,10 @@ def plan_params(target: Target, request: dict[str, Any], *, copy_messages: bool 
     ``copy_messages=False`` only names the message fields it would drop (the header needs no body).
     """
     provider = target.provider
+    allowed = provider.translate_params
+    if allowed is not None and "functions" in allowed:
+        # A tools-only wire that translates legacy functions.
+        request = modernize(request, single_call="parallel_tool_calls" in allowed)
     for name, accepted in provider.reject_params:
         value = request.get(name)
         if value is not None and value not in accepted:
@@ -54,7 +60,6 @@ def plan_params(target: Target, request: dict[str, Any], *, copy_messages: bool 
                 f"{name}={_short(value)} is not supported for {provider.display_name} models{hint}",
                 "unsupported_parameter",
             )
-    allowed = provider.translate_params
     refused_sampling = "sampling_params" in target.model.refuses
     thinking_off_params = (
         provider.thinking_excludes_params
