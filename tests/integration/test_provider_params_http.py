@@ -41,3 +41,17 @@ def test_streams_carry_the_header_too_and_clean_requests_have_none(make_tenant) 
         model="gemini/gemini-2.5-flash", messages=REPLAYED[:1]
     )
     assert "x-spidergate-dropped-params" not in plain.headers
+
+
+def test_legacy_functions_on_claude_answer_in_the_legacy_shape(make_tenant) -> None:
+    tenant = make_tenant(keys=(("anthropic-1", "anthropic", ""),))
+    functions: list = [
+        {"name": "lookup", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}
+    ]
+    completion = tenant.client().chat.completions.create(
+        model="anthropic/claude-sonnet-4-5", messages=REPLAYED[:1], functions=functions
+    )
+    choice = completion.choices[0]
+    assert choice.finish_reason == "function_call"
+    assert choice.message.function_call is not None and choice.message.function_call.name == "lookup"
+    assert not choice.message.tool_calls
