@@ -66,6 +66,13 @@ class KeyPool:
                 until = max(until, bench.until)
         return max(0.0, until - self.clock())
 
+    def model_benches(self, key: ProviderKey) -> dict[str, ModelCooldown]:
+        """The key's (key, model) benches still running, local knowledge included."""
+        models = set(key.model_cooldowns) | {m for k, m in self._model_cool if k == key.key_id}
+        now = self.clock()
+        found = {m: self._pair(key, m) for m in sorted(models)}
+        return {m: b for m, b in found.items() if b is not None and b.until > now}
+
     def _pair(self, key: ProviderKey, model_id: str) -> ModelCooldown | None:
         """The later of the stored and this container's bench of (key, model)."""
         stored = key.model_cooldowns.get(model_id)
