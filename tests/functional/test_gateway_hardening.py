@@ -155,3 +155,32 @@ async def test_oversized_chunked_body_is_cut_off(media: MediaStack) -> None:
     r = await media.post("/chat/completions", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert error_of(r)["code"] == "payload_too_large"
+
+
+async def test_transcription_filenames_are_sanitised_before_forwarding(media: MediaStack) -> None:
+    """Issue 12 #13: a path in the upload's file name never reaches the provider."""
+    from tests.functional.media_harness import wav
+
+    r = await media.post(
+        "/audio/transcriptions",
+        data={"model": "whisper-1"},
+        files={"file": ("../../../etc/passwd.wav", wav(1.0), "text/html")},
+    )
+    assert r.status_code == 200, r.text
+    text = r.json()["text"]
+    assert "passwd.wav" in text and "../" not in text and "etc" not in text
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html", "application/javascript", "image/svg+xml", "text/html; charset=utf-8"]
+)
+async def test_uploads_accept_audio_types_only(media: MediaStack, content_type: str) -> None:
+    r = await media.post("/uploads", json={"filename": "a.wav", "content_type": content_type, "bytes": 5})
+    assert r.status_code == 400
+    assert error_of(r)["param"] == "content_type"
+
+
+@pytest.mark.parametrize("content_type", ["audio/wav", "audio/mpeg", "video/mp4", "audio/webm"])
+async def test_uploads_grant_audio_types(media: MediaStack, content_type: str) -> None:
+    r = await media.post("/uploads", json={"filename": "a.wav", "content_type": content_type, "bytes": 5})
+    assert r.status_code == 200, r.text
