@@ -17,14 +17,14 @@ MASK = "[redacted]"
 # Shapes of provider keys and tokens (prefix + enough body to not hit ordinary words), masked or not.
 _KEY_SHAPES = re.compile(
     r"""
-    \b(?:sk|rk)-[A-Za-z0-9_*.\-]{6,}        # OpenAI (sk-proj-), Anthropic (sk-ant-), DeepSeek, OpenRouter (sk-or-)
+    \b(?:sk|rk)-[A-Za-z0-9_*\-]{6,}        # OpenAI (sk-proj-), Anthropic (sk-ant-), DeepSeek, OpenRouter (sk-or-)
     | \bgsk_[A-Za-z0-9_*]{8,}               # Groq
     | \bAIza[0-9A-Za-z_*\-]{12,}            # Google / Gemini
     | \b(?:xai|csk|nvapi|pplx)-[A-Za-z0-9_*\-]{8,}   # xAI, Cerebras, NVIDIA, Perplexity
     | \b(?:hf|r8|fw|tgp_v1)_[A-Za-z0-9_*]{8,}        # Hugging Face, Replicate, Fireworks, Together
     | \b(?:AKIA|ASIA)[A-Z0-9]{16}\b          # AWS access key ids
     | \bspideriq_pat_[A-Za-z0-9_\-]+        # gateway personal access tokens
-    | \b[Bb]earer\s+[A-Za-z0-9._~+/=:\-]{8,}
+    | \b[Bb]earer\s+[A-Za-z0-9._~+/=:\-]{7,}[A-Za-z0-9_~+/=\-]  # not a closing period
     """,
     re.VERBOSE,
 )
