@@ -13,11 +13,14 @@ signal, an account-level 403); a client 400 never changes key state.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from enum import Enum
 
 from spidergate.providers.base import UpstreamError
+
+log = logging.getLogger("spidergate.routing")
 
 
 class Action(Enum):
@@ -117,17 +120,16 @@ def classify(error: UpstreamError, provider: str) -> Verdict:
     if error.kind in ("timeout", "connection") or status is None:
         return Verdict(Action.NEXT_KEY, error.kind if status is None else "stream_error")
     codes = {c for c in (error.code, error.error_type, error.reason) if c}
-    message = _provider_message(error)
     if status == 401 or codes & _KEY_CODES:
         return Verdict(Action.DISABLE, "invalid_api_key")
     if status == 402 or codes & _QUOTA_CODES:
         return Verdict(Action.DISABLE, "insufficient_quota")
-    if provider == "anthropic" and status in (400, 403) and _ANTHROPIC_CREDIT.fullmatch(message):
+    if provider == "anthropic" and status in (400, 403) and _worded((_ANTHROPIC_CREDIT,), error, provider):
         return Verdict(Action.DISABLE, "insufficient_quota")
     if status == 429 or (provider == "groq" and status == 498):
         return _rate_limited(error, provider, codes)
     if status == 403:
-        return _forbidden(error, provider, codes, message)
+        return _forbidden(error, provider, codes)
     if status == 404:
         # A model the key cannot reach (or a wrong base URL on this key): the provider's other
         # keys may serve it, so bench the pair and rotate.
@@ -135,7 +137,7 @@ def classify(error: UpstreamError, provider: str) -> Verdict:
     if status == 424:
         return Verdict(Action.NEXT_MODEL, "model_error")  # Bedrock ModelErrorException
     if status in (400, 413, 422):
-        return _invalid(error, provider, codes, message)
+        return _invalid(error, provider, codes)
     if status in (408, 409, 425):
         return Verdict(Action.NEXT_KEY, "upstream_timeout")
     if status == 529:
@@ -145,6 +147,18 @@ def classify(error: UpstreamError, provider: str) -> Verdict:
         # more key of the same provider is tried first (see the router's provider strike rule).
         return Verdict(Action.NEXT_KEY, "upstream_unavailable")
     return Verdict(Action.CLIENT, "invalid_request")
+
+
+def _worded(patterns: tuple[re.Pattern[str], ...], error: UpstreamError, provider: str) -> bool:
+    """Whether the provider's whole message is one of its fixed phrases; logged when it is, since
+    wording can change under us (the error is already redacted by the router)."""
+    message = _provider_message(error)
+    if not any(p.fullmatch(message) for p in patterns):
+        return False
+    log.info(
+        "upstream error classified by its wording", extra={"provider": provider, "body": error.raw[:500]}
+    )
+    return True
 
 
 def _provider_message(error: UpstreamError) -> str:
@@ -167,26 +181,26 @@ def _rate_limited(error: UpstreamError, provider: str, codes: set[str]) -> Verdi
     )
 
 
-def _forbidden(error: UpstreamError, provider: str, codes: set[str], message: str) -> Verdict:
+def _forbidden(error: UpstreamError, provider: str, codes: set[str]) -> Verdict:
     if provider == "together":
         return Verdict(Action.NEXT_MODEL, "context_length_exceeded", client_fault=True)
     if "model_not_found" in codes:  # OpenAI: the project has no access to this model
         return Verdict(Action.COOLDOWN, "model_not_enabled", MODEL_MISSING_COOLDOWN, per_model=True)
-    if provider == "bedrock" and any(p.fullmatch(message) for p in _BEDROCK_ACCESS):
+    if provider == "bedrock" and _worded(_BEDROCK_ACCESS, error, provider):
         # Access is granted per model and region: the key is fine for other models.
         return Verdict(Action.NEXT_MODEL, "model_not_enabled", MODEL_MISSING_COOLDOWN, per_model=True)
     return Verdict(Action.DISABLE, "permission_denied")
 
 
-def _invalid(error: UpstreamError, provider: str, codes: set[str], message: str) -> Verdict:
-    if "context_length_exceeded" in codes or any(p.fullmatch(message) for p in _CONTEXT_MESSAGES):
+def _invalid(error: UpstreamError, provider: str, codes: set[str]) -> Verdict:
+    if "context_length_exceeded" in codes or _worded(_CONTEXT_MESSAGES, error, provider):
         return Verdict(Action.NEXT_MODEL, "context_length_exceeded", client_fault=True)
     if error.status == 413 and "rate_limit_exceeded" in codes:
         # Groq: the request alone exceeds the model's tokens-per-minute limit; waiting cannot help.
         return Verdict(Action.NEXT_MODEL, "request_over_model_limit")
     if codes & _MODEL_UNSUPPORTED_CODES:
         return Verdict(Action.NEXT_MODEL, "unsupported_by_model", client_fault=True)
-    if provider == "bedrock" and any(p.fullmatch(message) for p in _BEDROCK_MODEL_MESSAGES):
+    if provider == "bedrock" and _worded(_BEDROCK_MODEL_MESSAGES, error, provider):
         return Verdict(Action.NEXT_MODEL, "model_not_invocable")
     if error.status == 422 and "extra_forbidden" in codes:
         # Our translation sent a field the provider rejects: not the client's fault.
