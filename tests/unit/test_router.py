@@ -405,3 +405,14 @@ async def test_upstream_text_is_redacted_and_traces_carry_no_labels() -> None:
     message = caught.value.error.message
     assert "secret-k1" not in message and "gsk_" not in message and "[redacted]" in message
     assert "label-" not in message
+
+
+async def test_model_missing_on_every_key_is_a_503_a_retry_cannot_fix() -> None:
+    missing = UpstreamError(404, "http", "not found", code="model_not_found")
+    r, adapter, vault, _ = router([key("k1"), key("k2")], {"k1": [missing], "k2": [missing]})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(models=MODELS[:1]), call)
+    error = caught.value.error
+    assert isinstance(error, NoCapacity) and error.headers["x-should-retry"] == "false"
+    assert set(vault.model_cooled) == {("k1", "openai/gpt-4o-mini"), ("k2", "openai/gpt-4o-mini")}
+    assert "label-" not in error.message and "k1" in error.message

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from spidergate.errors import AllKeysRateLimited, GatewayError, InvalidRequest, NoCapacity, UpstreamRejected
 from spidergate.providers.base import UpstreamError
 from spidergate.redaction import Redactor
-from spidergate.routing.classify import Verdict
+from spidergate.routing.classify import Action, Verdict
 
 # Skips that say nothing about the request, only about the brand's keys.
 _CAPACITY_SKIPS = frozenset({"no_keys", "keys_cooling", "keys_disabled", "keys_benched", "no_adapter"})
+# Failures that pass with time (besides transient errors and rate limits).
+_PASSING = frozenset({"overloaded", "model_not_ready", "model_error"})
 # Capabilities as the client names them.
 _CAPABILITY_PARAMS = {
     "tools": "tools",
@@ -49,7 +51,7 @@ class Outcomes:
         self.reasons.append(reason)
         if verdict.client_fault:
             self.refusal = error
-        elif verdict.action.value in ("next_key", "cooldown") or verdict.reason == "overloaded":
+        elif verdict.action is Action.NEXT_KEY or verdict.rate_limited or verdict.reason in _PASSING:
             self.transient = True
 
 
