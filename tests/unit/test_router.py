@@ -416,3 +416,4 @@ async def test_model_missing_on_every_key_is_a_503_a_retry_cannot_fix() -> None:
     assert isinstance(error, NoCapacity) and error.headers["x-should-retry"] == "false"
     assert set(vault.model_cooled) == {("k1", "openai/gpt-4o-mini"), ("k2", "openai/gpt-4o-mini")}
     assert "label-" not in error.message and "k1" in error.message
+    assert adapter.calls == ["k1", "k2"]  # every key of the provider is tried first
