@@ -73,6 +73,7 @@ def test_private_loopback_and_unresolvable_hosts_are_refused(url: str) -> None:
     ("url", "normalised"),
     [
         ("https://API.Provider.test./v1/", "https://api.provider.test/v1"),
+        ("https://api.provider.test/aws?region=eu-west-3", "https://api.provider.test/aws?region=eu-west-3"),
         ("https://api.provider.test:8443/openai", "https://api.provider.test:8443/openai"),
         (f"http://{PUBLIC}/v1", f"http://{PUBLIC}/v1"),
         ("https://v6.test/v1", "https://v6.test/v1"),

@@ -125,15 +125,16 @@ def check_base_url(url: str, *, allow_private: bool, resolver: Resolver | None =
         raise InvalidRequest("base_url must be an absolute http(s) URL", param="base_url")
     if parts.username or parts.password:
         raise InvalidRequest("base_url must not carry credentials", param="base_url")
-    if parts.query or parts.fragment:
-        raise InvalidRequest("base_url must not carry a query or fragment", param="base_url")
+    if parts.fragment:
+        raise InvalidRequest("base_url must not carry a fragment", param="base_url")
     try:
         host = normalise_host(parts.hostname)
         port = parts.port
     except ValueError as exc:
         raise InvalidRequest(f"base_url host is not valid: {exc}", param="base_url") from None
     netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-    normalised = urlunsplit((parts.scheme, netloc, parts.path, "", "")).rstrip("/")
+    # The query stays: Bedrock keys carry a ``?region=`` hint there.
+    normalised = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
     if allow_private:
         return normalised
     try:
