@@ -66,22 +66,28 @@ def _bounded_int(text: str) -> int:
 
 def _too_deep(path: str | None = None) -> InvalidRequest:
     return InvalidRequest(
-        f"The request body nests deeper than {MAX_DEPTH} levels" + (f" (at {path})" if path else "") + ".",
-        param=path.split(".", 1)[0] if path else None,
+        f"The request body nests deeper than {MAX_DEPTH} levels" + (f" (in `{path}`)" if path else "") + ".",
+        param=path,
     )
 
 
 def _too_deep_at(value: Any) -> str | None:
-    """The dotted path where ``value`` first nests deeper than ``MAX_DEPTH``, or None (no recursion)."""
-    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
-    while stack:
-        node, depth, path = stack.pop()
-        if depth > MAX_DEPTH:
-            return path or None
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for key, child in items:
-            if isinstance(child, dict | list):
-                stack.append((child, depth + 1, f"{path}.{key}" if path else str(key)))
+    """The top-level field under which ``value`` nests deeper than ``MAX_DEPTH``, or None.
+
+    Iterative (no recursion) and path-free: it runs on every body with many brackets (tool schemas).
+    """
+    if not isinstance(value, dict):
+        return None
+    for name, top in value.items():
+        stack: list[tuple[Any, int]] = [(top, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                return str(name)
+            children = node.values() if type(node) is dict else node if type(node) is list else ()
+            for child in children:
+                if type(child) is dict or type(child) is list:
+                    stack.append((child, depth + 1))
     return None
 
 
