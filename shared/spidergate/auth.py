@@ -7,12 +7,19 @@ revocation takes effect everywhere within that TTL (30 s by default).
 from __future__ import annotations
 
 import asyncio
+import re
 
 from spidergate import tokens
 from spidergate.domain import Budgets, Principal
 from spidergate.errors import AuthenticationFailed
 from spidergate.ttlcache import TTLCache
 from spidergate.vault.records import Records
+
+# Token parts become DynamoDB key values (partition key <= 2,048 bytes, sort key <= 1,024): bound
+# them, and the whole token, before any lookup. Issued parts are short url-safe ASCII.
+MAX_TOKEN_LENGTH = 512
+MAX_PART_LENGTH = 128
+_PART = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_PART_LENGTH}}}")
 
 _FORMAT = "expected 'Authorization: Bearer <client_id>:<api_key>:<api_secret>' or 'Bearer spideriq_pat_…'"
 
@@ -27,6 +34,8 @@ def parse_bearer(header: str | None) -> str:
     token = token.strip()
     if not token:
         raise AuthenticationFailed(f"Bearer token is empty; {_FORMAT}.")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise AuthenticationFailed(f"Bearer token is too long to be a SpiderGate token; {_FORMAT}.")
     return token
 
 
@@ -63,6 +72,8 @@ class Authenticator:
                 else f"Malformed bearer token: a part is empty; {_FORMAT}."
             )
         client_id, api_key, api_secret = parts
+        if not (_PART.fullmatch(client_id) and _PART.fullmatch(api_key)):
+            raise AuthenticationFailed("Incorrect API key provided.")  # cannot be an issued credential
         cred, agent = self.records.lookup_credential(client_id, api_key)
         if cred is None or agent is None or not tokens.matches(api_secret, cred.secret_hash):
             raise AuthenticationFailed("Incorrect API key provided.")

@@ -71,6 +71,14 @@ class Principal(BaseModel):
         return self.limits.any or self.agent_budgets.any or self.brand_budgets.any
 
 
+class ModelCooldown(BaseModel):
+    """A (key, model) pair benched until ``until`` (epoch seconds): a per-model rate limit, or a model
+    this key cannot reach while other keys of the provider may."""
+
+    until: float
+    reason: str
+
+
 class ProviderKey(BaseModel):
     """One pooled provider account in a brand's vault. The key material lives in Secrets Manager."""
 
@@ -89,6 +97,7 @@ class ProviderKey(BaseModel):
     monthly_token_cap: int | None = None
     free_tier: bool = False
     created_at: str = ""
+    model_cooldowns: dict[str, ModelCooldown] = Field(default_factory=dict, exclude=True)
 
     def cooling(self, now: float) -> bool:
         return self.cooldown_until > now

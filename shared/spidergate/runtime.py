@@ -50,11 +50,17 @@ class Runtime:
         if self.http_client is None:
             import httpx
 
+            from spidergate.vault.connect_guard import GuardedTransport
+
             s = self.settings
+            limits = httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=60)
             self.http_client = httpx.AsyncClient(
                 timeout=httpx.Timeout(s.upstream_read_timeout, connect=s.upstream_connect_timeout),
-                limits=httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=60),
+                limits=limits,
                 follow_redirects=False,
+                # Deployed: every upstream connection is checked against the address it reaches.
+                transport=None if s.allow_private_base_urls else GuardedTransport(limits=limits),
+                trust_env=s.allow_private_base_urls,
             )
         return self.http_client
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_STAGE = "local"
+# A real Cognito user pool's issuer; its signing keys are served under it.
+_COGNITO_ISSUER = re.compile(r"https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9-]+_[A-Za-z0-9]+")
 
 
 class Settings(BaseSettings):
@@ -73,6 +78,26 @@ class Settings(BaseSettings):
     # Write usage through spidergate.dynamo_http (no botocore on the hot path). Off only where
     # DynamoDB is emulated in-process (moto's mock_aws patches botocore, not HTTP).
     ledger_http: bool = True
+
+    @model_validator(mode="after")
+    def _pool_keys_only_from_cognito(self) -> Settings:
+        """Outside the local stage, dashboard sessions verify only against a real Cognito pool's own
+        keys. The local run trusts moto's pool, whose signing key's private half ships inside moto
+        (anyone with moto installed can mint tokens), so that trust must never reach a deployment."""
+        if self.stage == LOCAL_STAGE or not (self.cognito_issuer or self.cognito_jwks_url):
+            return self
+        issuer = self.cognito_issuer.rstrip("/")
+        if not _COGNITO_ISSUER.fullmatch(issuer):
+            raise ValueError(
+                f"SPIDERGATE_COGNITO_ISSUER must be a Cognito user pool (https://cognito-idp.<region>"
+                f".amazonaws.com/<pool id>) outside the {LOCAL_STAGE!r} stage"
+            )
+        if self.cognito_jwks_url and self.cognito_jwks_url != f"{issuer}/.well-known/jwks.json":
+            raise ValueError(
+                f"SPIDERGATE_COGNITO_JWKS_URL may point away from the pool's own keys only in the "
+                f"{LOCAL_STAGE!r} stage (it trusts moto's signing key)"
+            )
+        return self
 
     def enabled_providers(self, known: frozenset[str]) -> frozenset[str]:
         chosen = {p.strip() for p in self.providers.split(",") if p.strip()}

@@ -35,6 +35,7 @@ async def test_local_sign_in_tokens_verify_against_the_moto_server(moto_url: str
     assert sign.jwks_url.startswith(moto_url)
     env = sign.settings_env()
     settings = Settings(
+        stage="local",  # the only stage that may trust moto's signing key
         cognito_issuer=env["SPIDERGATE_COGNITO_ISSUER"],
         cognito_audience=env["SPIDERGATE_COGNITO_AUDIENCE"],
         cognito_jwks_url=env["SPIDERGATE_COGNITO_JWKS_URL"],

@@ -34,7 +34,10 @@ def test_fault_on_first_key_then_second_key_serves(
         model="openai/gpt-6.1-terra", messages=HELLO, extra_query={"include_route_trace": "true"}
     )
     attempts = json.loads(raw.text)["route_trace"]["attempts"]
-    assert [(a["key"], a["outcome"]) for a in attempts] == [("openai-1", outcome), ("openai-2", "success")]
+    assert [(a["key"], a["outcome"]) for a in attempts] == [
+        (tenant.key_ids["openai-1"], outcome),
+        (tenant.key_ids["openai-2"], "success"),
+    ]
     providers = httpx.get(
         tenant.gateway.url + "/providers", headers={"authorization": f"Bearer {tenant.token}"}
     )

@@ -91,15 +91,15 @@ def test_first_key_rate_limited_second_serves_and_cooling_key_is_skipped(
     )
     trace = json.loads(first.text)["route_trace"]
     assert [(a["key"], a["outcome"], a["status"]) for a in trace["attempts"]] == [
-        ("openai-1", "cooldown", 429),
-        ("openai-2", "success", 200),
+        (tenant.key_ids["openai-1"], "cooldown", 429),
+        (tenant.key_ids["openai-2"], "success", 200),
     ]
     before = len([r for r in sandbox.requests() if r.get("key_hash") == key_hash_of(tenant.keys["openai-1"])])
     second = client.chat.completions.with_raw_response.create(
         model="default", messages=HELLO, extra_query={"include_route_trace": "true"}
     )
     attempts = json.loads(second.text)["route_trace"]["attempts"]
-    assert [a["key"] for a in attempts] == ["openai-2"]
+    assert [a["key"] for a in attempts] == [tenant.key_ids["openai-2"]]
     after = len([r for r in sandbox.requests() if r.get("key_hash") == key_hash_of(tenant.keys["openai-1"])])
     assert after == before, "the cooling key must not be called again"
 

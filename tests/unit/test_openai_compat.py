@@ -117,8 +117,9 @@ async def test_chat_passes_bytes_through_and_reads_usage() -> None:
             {"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}},
             "rate_limit_exceeded",
         ),
-        (400, [{"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}], "400"),
-        (400, {"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}, "400"),
+        # A numeric ``code`` repeats the HTTP status (Gemini, vLLM): not an error code.
+        (400, [{"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}], None),
+        (400, {"object": "error", "message": "bad", "type": "BadRequestError", "code": 400}, None),
         (
             422,
             {
@@ -126,7 +127,7 @@ async def test_chat_passes_bytes_through_and_reads_usage() -> None:
                 "message": {"detail": [{"type": "extra_forbidden"}]},
                 "type": "invalid_request_error",
             },
-            None,
+            "extra_forbidden",  # Mistral's first detail type
         ),
     ],
 )

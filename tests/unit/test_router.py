@@ -23,6 +23,7 @@ class FakeVault:
         self.keys = keys
         self.cooled: dict[str, float] = {}
         self.disabled: dict[str, str] = {}
+        self.model_cooled: dict[tuple[str, str], tuple[float, str]] = {}
 
     def list(self, brand_id: str) -> list[ProviderKey]:
         return [k for k in self.keys if k.brand_id == brand_id]
@@ -35,6 +36,9 @@ class FakeVault:
 
     def mark_disabled(self, key: ProviderKey, reason: str) -> None:
         self.disabled[key.key_id] = reason
+
+    def cool_model(self, key: ProviderKey, model_id: str, until: float, reason: str) -> None:
+        self.model_cooled[(key.key_id, model_id)] = (until, reason)
 
 
 class FakeMetering:
@@ -283,3 +287,133 @@ def test_unknown_strategy_is_refused() -> None:
             max_attempts=1,
             strategy="random",
         )
+
+
+async def test_echoed_billing_text_in_a_client_400_disables_no_key() -> None:
+    """Issue 12 #1: one agent request must not disable every key of the brand."""
+    echo = UpstreamError(
+        400,
+        "http",
+        "openai answered 400: Invalid 'tool_choice': function 'billing' not found",
+        code=None,
+        error_type="invalid_request_error",
+        upstream_message="Invalid 'tool_choice': function 'billing' (insufficient_quota) not found",
+        param="tool_choice",
+    )
+    r, adapter, vault, _ = router(
+        [key("k1"), key("k2"), key("k3")], {"k1": [echo], "k2": [echo], "k3": [echo]}
+    )
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(), call)
+    assert vault.disabled == {} and vault.cooled == {} and vault.model_cooled == {}
+    assert adapter.calls == ["k1"]
+    error = caught.value.error
+    assert (error.status, error.param, error.code) == (400, "tool_choice", None)
+    assert error.message.startswith("Invalid 'tool_choice'")  # the provider's words, no prefix
+    assert error.headers["x-should-retry"] == "false"
+
+
+async def test_model_404_on_one_key_rotates_to_the_providers_other_key_and_benches_the_pair() -> None:
+    missing = UpstreamError(404, "http", "not found", code="model_not_found")
+    r, adapter, vault, _ = router([key("k1"), key("k2"), key("g1", "groq")], {"k1": [missing]})
+    route = await r.run(req(), call)
+    assert route.result == "ok:openai/gpt-4o-mini:k2" and not route.fallback
+    until, reason = vault.model_cooled[("k1", "openai/gpt-4o-mini")]
+    assert reason == "model_not_found" and until > 1000.0
+    assert vault.disabled == {} and vault.cooled == {}
+    adapter.calls.clear()
+    await r.run(req(), call)
+    await r.run(req(), call)
+    assert adapter.calls == ["k2", "k2"]  # the benched pair is skipped while it lasts
+
+
+async def test_per_model_rate_limit_leaves_the_keys_other_models_usable() -> None:
+    groq_models = [
+        ModelInfo(id="groq/a", provider="groq", model="a", mode="chat", capabilities=frozenset({"chat"})),
+        ModelInfo(id="groq/b", provider="groq", model="b", mode="chat", capabilities=frozenset({"chat"})),
+    ]
+    limited = UpstreamError(429, "http", "tpm", code="rate_limit_exceeded", retry_after=20)
+    r, adapter, vault, _ = router([key("g1", "groq")], {"g1": [limited]})
+    route = await r.run(req(models=groq_models), call)
+    assert route.result == "ok:groq/b:g1"
+    assert vault.model_cooled[("g1", "groq/a")] == (1020.0, "rate_limited")
+    assert vault.cooled == {}  # the key itself is not benched
+    adapter.calls.clear()
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(models=groq_models[:1]), call)
+    assert isinstance(caught.value.error, AllKeysRateLimited)
+    assert adapter.calls == []
+
+
+async def test_context_overflow_everywhere_is_a_400_with_the_upstreams_message() -> None:
+    overflow = UpstreamError(
+        400,
+        "http",
+        "groq answered 400: Please reduce the length of the messages or completion.",
+        code="context_length_exceeded",
+        upstream_message="Please reduce the length of the messages or completion.",
+        param="messages",
+    )
+    r, _, vault, _ = router([key("g1", "groq")], {"g1": [overflow]})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(token_estimate=5000), call)  # over gpt-4o-mini's window, then groq refuses
+    error = caught.value.error
+    assert (error.status, error.code, error.param) == (400, "context_length_exceeded", "messages")
+    assert error.message == "Please reduce the length of the messages or completion."
+    assert vault.disabled == {} and vault.cooled == {}
+
+
+async def test_prompt_over_every_window_is_a_400_without_calls() -> None:
+    r, adapter, _, _ = router([key("k1")], {})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(models=MODELS[:1], token_estimate=5000), call)
+    assert (caught.value.error.status, caught.value.error.code) == (400, "context_length_exceeded")
+    assert adapter.calls == []
+
+
+async def test_missing_capability_everywhere_is_a_400_naming_it() -> None:
+    r, _, _, _ = router([key("k1"), key("g1", "groq")], {})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(needs=frozenset({"chat", "vision"})), call)
+    error = caught.value.error
+    assert (error.status, error.code) == (400, "lacks_vision")
+    assert "vision" in error.message and error.headers["x-should-retry"] == "false"
+
+
+async def test_a_503_says_whether_a_retry_can_help() -> None:
+    r, _, _, _ = router([key("k1", status="disabled")], {})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(), call)
+    assert caught.value.error.status == 503 and caught.value.error.headers["x-should-retry"] == "false"
+    r, _, _, _ = router([key("k1"), key("g1", "groq")], {"k1": [http(503), http(503)], "g1": [http(502)]})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(), call)
+    assert caught.value.error.status == 503 and "x-should-retry" not in caught.value.error.headers
+
+
+async def test_upstream_text_is_redacted_and_traces_carry_no_labels() -> None:
+    leak = UpstreamError(
+        400,
+        "http",
+        "x",
+        upstream_message="Incorrect value; key secret-k1 and gsk_abcdefghijklmnop were sent",
+        code="invalid_value",
+    )
+    r, _, _, _ = router([key("k1")], {"k1": [leak]})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(models=MODELS[:1]), call)
+    message = caught.value.error.message
+    assert "secret-k1" not in message and "gsk_" not in message and "[redacted]" in message
+    assert "label-" not in message
+
+
+async def test_model_missing_on_every_key_is_a_503_a_retry_cannot_fix() -> None:
+    missing = UpstreamError(404, "http", "not found", code="model_not_found")
+    r, adapter, vault, _ = router([key("k1"), key("k2")], {"k1": [missing], "k2": [missing]})
+    with pytest.raises(RouteFailure) as caught:
+        await r.run(req(models=MODELS[:1]), call)
+    error = caught.value.error
+    assert isinstance(error, NoCapacity) and error.headers["x-should-retry"] == "false"
+    assert set(vault.model_cooled) == {("k1", "openai/gpt-4o-mini"), ("k2", "openai/gpt-4o-mini")}
+    assert "label-" not in error.message and "k1" in error.message
+    assert adapter.calls == ["k1", "k2"]  # every key of the provider is tried first

@@ -68,6 +68,14 @@ class VaultKeyDisable(BaseModel):
     )
 
 
+class ModelCooldownPublic(BaseModel):
+    """One model benched on a key: a per-model rate limit, or a model this key cannot reach."""
+
+    model: str
+    until: str
+    reason: str
+
+
 class VaultKeyPublic(BaseModel):
     """A pooled key as the dashboard shows it: masked, never its material."""
 
@@ -86,6 +94,7 @@ class VaultKeyPublic(BaseModel):
     free_tier: bool
     spend_this_month_usd: Usd = Decimal(0)
     created_at: str
+    model_cooldowns: list[ModelCooldownPublic] = []
 
 
 _NOT_NULLABLE = ("label", "priority", "free_tier")
@@ -214,10 +223,11 @@ class VaultDesk:
         state = self.pool.state(key)
         cooling_until = None
         if state == "cooling":
-            until = self.clock() + self.pool.cooldown_left(key)
-            cooling_until = (
-                datetime.fromtimestamp(until, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-            )
+            cooling_until = _iso(self.clock() + self.pool.cooldown_left(key))
+        benches = [
+            ModelCooldownPublic(model=model, until=_iso(bench.until), reason=bench.reason)
+            for model, bench in self.pool.model_benches(key).items()
+        ]
         return VaultKeyPublic(
             key_id=key.key_id,
             provider=key.provider,
@@ -233,4 +243,9 @@ class VaultDesk:
             free_tier=key.free_tier,
             spend_this_month_usd=spend or Decimal(0),
             created_at=key.created_at,
+            model_cooldowns=benches,
         )
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -48,6 +48,9 @@ Dashboard API (Cognito session; moto issued this ID token for {session.username}
   curl http://{HOST}:{port}/api/v1/brands/{brand}/gate/agents -H "Authorization: Bearer {session.id_token}"
   A fresh token (it expires in an hour): sign in again with user pool client {session.client_id},
   user {session.username}, password {session.password} (USER_PASSWORD_AUTH against {stack.moto.url}).
+  WARNING: this run trusts moto's Cognito signing key, whose private half ships inside moto: anyone
+  on this machine can mint dashboard tokens for any brand. Settings refuse that trust outside the
+  'local' stage (SPIDERGATE_STAGE); never expose this port.
 """
 
 

@@ -102,6 +102,7 @@ def error_from_body(
         error_type=error_type,
         retry_after=retry_after,
         raw=text,
+        upstream_message=message,
     )
 
 

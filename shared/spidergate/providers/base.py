@@ -80,6 +80,9 @@ class UpstreamError(Exception):
         error_type: str | None = None,
         retry_after: float | None = None,
         raw: str = "",
+        upstream_message: str | None = None,
+        param: str | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -89,6 +92,9 @@ class UpstreamError(Exception):
         self.error_type = error_type
         self.retry_after = retry_after
         self.raw = raw[:2000]
+        self.upstream_message = upstream_message  # the provider's own words, without our prefix
+        self.param = param  # the provider's ``param`` (which request field it refused)
+        self.reason = reason  # a structured detail (Gemini ErrorInfo reason, "quota_zero")
 
 
 @dataclass(slots=True)

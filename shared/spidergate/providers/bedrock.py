@@ -50,8 +50,9 @@ ERROR_STATUS = {
     "ModelStreamErrorException": 500,
     "ServiceUnavailableException": 503,
 }
+# Whole messages only: a ValidationException can quote the client's own text.
 _INPUT_TOO_LONG = re.compile(
-    r"too long|too many (input )?tokens|context (length|window)|exceeds? the max", re.I
+    r"Input is too long for requested model\.?|prompt is too long: [\d,]+ tokens > [\d,]+ maximum"
 )
 _END = object()
 
@@ -152,7 +153,7 @@ def bedrock_error(exc: BotoCoreError | ClientError, *, streaming: bool) -> Upstr
         status = ERROR_STATUS.get(code) or int(meta.get("HTTPStatusCode") or 500)
         headers = httpx.Headers(meta.get("HTTPHeaders") or {})
         upstream_code = code
-        if code == "ValidationException" and _INPUT_TOO_LONG.search(message):
+        if code == "ValidationException" and _INPUT_TOO_LONG.fullmatch(message.strip()):
             upstream_code = "context_length_exceeded"
         return UpstreamError(
             status,
@@ -162,6 +163,7 @@ def bedrock_error(exc: BotoCoreError | ClientError, *, streaming: bool) -> Upstr
             error_type=code or None,
             retry_after=retry_after_seconds(headers),
             raw=message,
+            upstream_message=message,
         )
     detail = f"{type(exc).__name__}: {exc}"[:300]
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):

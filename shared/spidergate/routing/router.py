@@ -16,9 +16,11 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import Principal, ProviderKey
-from spidergate.errors import AllKeysRateLimited, GatewayError, NoCapacity, UpstreamRejected
+from spidergate.errors import GatewayError
 from spidergate.providers.base import Adapter, ProviderDef, Target, UpstreamError
-from spidergate.routing.classify import Action, Verdict, classify
+from spidergate.redaction import Redactor
+from spidergate.routing.classify import Action, classify
+from spidergate.routing.failure import Outcomes, client_error
 from spidergate.routing.keypool import KeyPool
 from spidergate.routing.metering import KeyCapReached, Metering
 from spidergate.routing.ordering import STRATEGIES, RoundRobin, free_first, least_spent
@@ -109,16 +111,14 @@ class Router:
         deadline = started + self.deadline_seconds
         attempts: list[Attempt] = []
         admission: Any = None
-        verdicts: list[Verdict] = []
-        reasons: list[str] = []
-        cooling_waits: list[float] = []
-        client_error: UpstreamError | None = None
+        seen = Outcomes()
+        redactor = Redactor()
         brand = req.principal.brand_id
         for index, model in enumerate(req.models):
             skip = self._unfit(model, req)
             if skip:
                 attempts.append(Attempt(model.id, model.provider, None, None, "skipped", error_type=skip))
-                reasons.append(f"{model.id}: {skip}")
+                seen.skip(model.id, skip)
                 continue
             provider = self.providers.get(model.provider)
             adapter = self.adapters.get(provider.wire) if provider else None
@@ -126,23 +126,25 @@ class Router:
                 attempts.append(
                     Attempt(model.id, model.provider, None, None, "skipped", error_type="no_adapter")
                 )
-                reasons.append(f"{model.id}: provider not routable")
+                seen.skip(model.id, "no_adapter")
                 continue
             keys = await self.pool.for_provider(brand, model.provider)
-            usable = [k for k in keys if self.pool.state(k) == "active"]
+            states = {k.key_id: self.pool.state(k, model.id) for k in keys}
+            usable = [k for k in keys if states[k.key_id] == "active"]
             if not usable:
-                cooling = [k for k in keys if self.pool.state(k) == "cooling"]
-                cooling_waits.extend(self.pool.cooldown_left(k) for k in cooling)
-                why = "no_keys" if not keys else ("keys_cooling" if cooling else "keys_disabled")
+                cooling = [k for k in keys if states[k.key_id] == "cooling"]
+                seen.cooling_waits.extend(self.pool.cooldown_left(k, model.id) for k in cooling)
+                why = _unusable(keys, states)
                 attempts.append(Attempt(model.id, model.provider, None, None, "skipped", error_type=why))
-                reasons.append(f"{model.id}: {why.replace('_', ' ')}")
+                seen.skip(model.id, why)
                 continue
             strikes = 0
             for key in await self.order(brand, model.provider, usable):
                 if len(attempts) >= self.max_attempts + len(req.models) or time.monotonic() >= deadline:
-                    reasons.append("attempt cap or deadline reached")
+                    seen.reasons.append("attempt cap or deadline reached")
+                    seen.transient = True
                     break
-                if self.pool.state(key) != "active":
+                if self.pool.state(key, model.id) != "active":
                     continue  # cooled or disabled by a concurrent request in this container
                 worst = req.worst_cost(model)
                 try:
@@ -162,49 +164,51 @@ class Router:
                             model.id,
                             model.provider,
                             key.key_id,
-                            key.label,
+                            None,
                             "skipped",
                             error_type=f"key_{cap.reason}",
                         )
                     )
-                    reasons.append(f"{model.id}: key {key.label} at its {cap.reason}")
+                    seen.skip(model.id, f"key_{cap.reason}", f"key {key.key_id} at its {cap.reason}")
                     continue
                 except GatewayError as refused:
                     raise RouteFailure(refused, attempts, admission) from None
-                target = Target(
-                    model=model, provider=provider, key=key, api_key=await self.pool.material(key)
-                )
+                material = await self.pool.material(key)
+                redactor.add(material)
+                target = Target(model=model, provider=provider, key=key, api_key=material)
                 t0 = time.monotonic()
                 try:
                     result = await asyncio.wait_for(call(adapter, target), timeout=max(0.1, deadline - t0))
                 except (UpstreamError, TimeoutError) as exc:
-                    error = (
+                    error = redactor.scrub(
                         exc
                         if isinstance(exc, UpstreamError)
                         else UpstreamError(None, "timeout", "route deadline reached")
                     )
                     verdict = classify(error, provider.name)
-                    verdicts.append(verdict)
                     attempts.append(
                         Attempt(
                             model.id,
                             model.provider,
                             key.key_id,
-                            key.label,
+                            key.label,  # for the dashboard; agents see the key id only
                             verdict.action.value,
                             status=error.status,
                             error_type=verdict.reason,
                             latency_ms=(time.monotonic() - t0) * 1000,
                         )
                     )
-                    reasons.append(f"{model.id} via {key.label}: {verdict.reason}")
-                    if verdict.action is Action.COOLDOWN:
+                    seen.failed(verdict, error, f"{model.id} via key {key.key_id}: {verdict.reason}")
+                    if verdict.cooldown_seconds > 0 and verdict.per_model:
+                        await self.pool.cool_model(key, model.id, verdict.cooldown_seconds, verdict.reason)
+                    elif verdict.cooldown_seconds > 0:
                         await self.pool.cool_down(key, verdict.cooldown_seconds)
-                        cooling_waits.append(verdict.cooldown_seconds)
-                    elif verdict.action is Action.DISABLE:
+                    if verdict.rate_limited:
+                        seen.cooling_waits.append(verdict.cooldown_seconds)
+                    if verdict.action is Action.DISABLE:
                         await self.pool.disable(key, verdict.reason)
                     elif verdict.action is Action.CLIENT:
-                        client_error = error
+                        seen.client_error = error
                         break
                     elif verdict.action is Action.NEXT_MODEL:
                         break
@@ -225,9 +229,9 @@ class Router:
                     )
                 )
                 return Route(result, target, attempts, admission, fallback=index > 0)
-            if client_error is not None:
+            if seen.client_error is not None:
                 break
-        raise RouteFailure(self._failure(client_error, verdicts, reasons, cooling_waits), attempts, admission)
+        raise RouteFailure(client_error(seen, redactor, req.token_estimate), attempts, admission)
 
     @staticmethod
     def _unfit(model: ModelInfo, req: RouteRequest) -> str | None:
@@ -235,24 +239,17 @@ class Router:
             return f"mode_{model.mode}"
         missing = sorted(c for c in req.needs if c not in model.capabilities and c != "chat")
         if missing:
-            return "lacks_" + "_".join(missing)
+            return "lacks_" + missing[0]
         if model.context_window and req.token_estimate > model.context_window:
             return "context_length_exceeded"
         return None
 
-    @staticmethod
-    def _failure(
-        client_error: UpstreamError | None, verdicts: list[Verdict], reasons: list[str], cooling: list[float]
-    ) -> GatewayError:
-        if client_error is not None:
-            status = client_error.status if client_error.status and 400 <= client_error.status < 500 else 400
-            return UpstreamRejected(
-                client_error.message, status=status, code=client_error.code or "invalid_request"
-            )
-        summary = "; ".join(reasons[-6:]) or "no model in the chain can serve this request"
-        limited = bool(cooling) and all(v.action is Action.COOLDOWN for v in verdicts)
-        if limited:
-            return AllKeysRateLimited(
-                f"Every candidate key is rate-limited ({summary}).", retry_after=min(cooling)
-            )
-        return NoCapacity(f"No provider could serve this request: {summary}.")
+
+def _unusable(keys: Sequence[ProviderKey], states: Mapping[str, str]) -> str:
+    """Why none of a provider's keys can serve a model (the trace's skip reason)."""
+    if not keys:
+        return "no_keys"
+    found = set(states.values())
+    if "cooling" in found:
+        return "keys_cooling"
+    return "keys_benched" if "benched" in found else "keys_disabled"

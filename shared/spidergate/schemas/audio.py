@@ -33,6 +33,17 @@ SpeechFormat = Literal["mp3", "opus", "aac", "flac", "wav", "pcm"]
 TranscriptFormat = Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
 UPLOAD_ID = re.compile(r"^upl_[0-9a-f]{32}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+# Containers the transcription models read (OpenAI: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, webm):
+# any audio/* type, and the video/* names some clients give the same mp4/mpeg/webm/ogg audio files.
+AUDIO_VIDEO_CONTAINERS = frozenset({"video/mp4", "video/mpeg", "video/webm", "video/ogg"})
+
+
+def is_audio_type(content_type: str) -> bool:
+    """Whether ``content_type`` (parameters ignored) names audio a transcription model can read."""
+    base = content_type.split(";", 1)[0].strip().lower()
+    return bool(_MIME.match(base)) and (base.startswith("audio/") or base in AUDIO_VIDEO_CONTAINERS)
+
+
 _MIME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$")
 _WHISPER_FORMATS = frozenset({"json", "text", "srt", "verbose_json", "vtt"})
 
@@ -180,6 +191,8 @@ class UploadRequest(BaseModel):
     def _mime(cls, value: str) -> str:
         if not _MIME.match(value):
             raise ValueError("must be a MIME type such as audio/mpeg")
+        if not is_audio_type(value):
+            raise ValueError("must be an audio type such as audio/mpeg, audio/wav or audio/mp4")
         return value.lower()
 
 

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_OUTPUT_TOKENS = 2**31 - 1  # above every model's output limit; bounds pricing arithmetic
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -160,14 +162,14 @@ class ChatCompletionRequest(_Open):
     logit_bias: dict[str, int] | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1, le=MAX_OUTPUT_TOKENS)
+    max_completion_tokens: int | None = Field(default=None, ge=1, le=MAX_OUTPUT_TOKENS)
     n: int | None = Field(default=None, ge=1, le=128)
     modalities: list[str] | None = None
     prediction: dict[str, Any] | None = None
     audio: dict[str, Any] | None = None
     response_format: ResponseFormat | None = None
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=-(2**63), le=2**63 - 1)
     service_tier: str | None = None
     stop: str | list[str] | None = None
     store: bool | None = None

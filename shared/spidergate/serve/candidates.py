@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from spidergate.catalog.model import EMBEDDING, IMAGE, SPEECH, TRANSCRIPTION, ModelInfo
+from spidergate.catalog.model import CHAT, EMBEDDING, IMAGE, SPEECH, TRANSCRIPTION, ModelInfo
 from spidergate.errors import InvalidRequest, ModelNotSupported
 
 if TYPE_CHECKING:
@@ -22,21 +22,28 @@ _KINDS = {
     IMAGE: ("an image generation", "Image generation", "image"),
     SPEECH: ("a text-to-speech", "Text-to-speech", "tts"),
     TRANSCRIPTION: ("a transcription", "Transcription", "transcribe"),
+    CHAT: ("a chat", "Chat", "default"),
 }
+
+
+def require_mode(requested: str, models: tuple[ModelInfo, ...], mode: str) -> None:
+    """A 400 (not a retryable 503) when no candidate is of the endpoint's mode: a model of another
+    kind named on this endpoint is the client's mistake."""
+    if models and not any(m.mode == mode for m in models):
+        kind, _, alias = _KINDS[mode]
+        raise ModelNotSupported(
+            f"`{requested}` is not {kind} model; name one, or use the `{alias}` alias.", param="model"
+        )
 
 
 async def choose_models(
     exchange: Exchange, mode: str, problem: Callable[[ModelInfo], InvalidRequest | None]
 ) -> tuple[ModelInfo, ...]:
     """The candidates in chain order; raises the first model's problem when none accepts the request."""
-    kind, action, alias = _KINDS[mode]
+    action = _KINDS[mode][1]
     models = await exchange.resolve()
+    require_mode(exchange.record.requested_model, models, mode)
     of_mode = [m for m in models if m.mode == mode]
-    if not of_mode:
-        raise ModelNotSupported(
-            f"`{exchange.record.requested_model}` is not {kind} model; name one, or use the `{alias}` alias.",
-            param="model",
-        )
     fitting = [m for m in of_mode if problem(m) is None]
     if not fitting:
         first = problem(of_mode[0])

@@ -15,6 +15,7 @@ from spidergate.providers.params import DROPPED_HEADER, dropped_params
 from spidergate.routing.router import RouteFailure, RouteRequest
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
+from spidergate.serve.candidates import require_mode
 from spidergate.serve.exchange import Exchange, worst_cost_for
 from spidergate.usage import estimate
 from spidergate.usage.counts import Usage
@@ -123,6 +124,7 @@ async def chat_completion(
     stream = bool(req.stream)
     exchange = Exchange(rt, principal, request_id, "chat", req.model, stream=stream)
     models = await exchange.resolve()
+    require_mode(req.model, models, CHAT)
     prompt = estimate.prompt_tokens(payload["messages"], payload.get("tools"))
     exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
     route_req = RouteRequest(

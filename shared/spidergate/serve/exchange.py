@@ -111,7 +111,8 @@ class Exchange:
             "alias": r.alias,
             "served_model": r.served_model,
             "fallback": r.fallback,
-            "attempts": [a.public() for a in r.attempts],
+            # Agents see a stable key id, never the vault label (that stays in the dashboard).
+            "attempts": [{**a.public(), "key": a.key_id} for a in r.attempts],
         }
 
     async def finish(self) -> None:

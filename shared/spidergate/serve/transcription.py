@@ -8,14 +8,14 @@ from spidergate.catalog.model import TRANSCRIPTION
 from spidergate.domain import Principal
 from spidergate.errors import InvalidRequest
 from spidergate.providers.base import AudioUpload, Completion
-from spidergate.schemas.audio import TranscriptionRequest, transcription_fields
+from spidergate.schemas.audio import TranscriptionRequest, is_audio_type, transcription_fields
 from spidergate.schemas.validation import validate
 from spidergate.serve.audio_duration import audio_duration
 from spidergate.serve.buffered import BufferedAnswer, buffered, json_answer, route, settle_charge
 from spidergate.serve.candidates import choose_models
 from spidergate.serve.exchange import Exchange
 from spidergate.serve.media_cost import transcription_charge, worst_transcription
-from spidergate.serve.uploads import claim_upload, discard_upload
+from spidergate.serve.uploads import claim_upload, discard_upload, safe_filename
 from spidergate.usage import estimate
 from spidergate.usage.counts import Usage
 
@@ -45,8 +45,7 @@ async def create_transcription(
     exchange = Exchange(rt, principal, request_id, "transcription", req.model)
     models = await choose_models(exchange, TRANSCRIPTION, req.problem_with)
     stored = await claim_upload(rt, principal, req.upload_id) if req.upload_id else None
-    audio = stored.audio if stored is not None else file
-    assert audio is not None
+    audio = forwardable(stored.audio if stored is not None else file)
     duration = audio_duration(audio.content, audio.filename)
     prompt = estimate.text_tokens(req.prompt or "")
     exchange.record.usage = Usage(prompt_tokens=prompt, seconds=round(duration.seconds, 3), estimated=True)
@@ -66,3 +65,11 @@ async def create_transcription(
     if isinstance(result, Completion):
         return await json_answer(exchange, result)
     return await buffered(exchange, result.content, result.content_type, binary=False)
+
+
+def forwardable(audio: AudioUpload | None) -> AudioUpload:
+    """The audio as sent upstream: a bare, safe file name (never a path such as ``../../etc/passwd``)
+    and a content type that is audio, else ``application/octet-stream`` (the provider sniffs it)."""
+    assert audio is not None
+    kind = audio.content_type if is_audio_type(audio.content_type) else "application/octet-stream"
+    return AudioUpload(filename=safe_filename(audio.filename), content=audio.content, content_type=kind)

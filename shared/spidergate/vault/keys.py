@@ -12,6 +12,7 @@ from spidergate import tokens
 from spidergate.domain import ProviderKey
 from spidergate.dynamo import from_item, to_item, values
 from spidergate.errors import InvalidRequest, NotFound
+from spidergate.vault import model_cooldowns
 from spidergate.vault.records import now_iso
 from spidergate.vault.urls import check_base_url
 
@@ -110,7 +111,7 @@ class KeyVault:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        keys = [ProviderKey.model_validate(from_item(i)) for i in items]
+        keys = [ProviderKey.model_validate(model_cooldowns.gather(from_item(i))) for i in items]
         return sorted(keys, key=lambda k: (k.priority, k.created_at, k.key_id))
 
     def get(self, brand_id: str, key_id: str) -> ProviderKey:
@@ -142,7 +143,15 @@ class KeyVault:
     def enable(self, brand_id: str, key_id: str, actor: str = "cli") -> ProviderKey:
         key = self.get(brand_id, key_id)
         self._set(
-            key, {"status": "active", "disabled_reason": None, "cooldown_until": 0}, actor, "vault.enable"
+            key,
+            {
+                "status": "active",
+                "disabled_reason": None,
+                "cooldown_until": 0,
+                **model_cooldowns.clear_all(key),
+            },
+            actor,
+            "vault.enable",
         )
         return self.get(brand_id, key_id)
 
@@ -181,6 +190,10 @@ class KeyVault:
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(cooldown_until) OR cooldown_until < :u)",
                 ExpressionAttributeValues=values({":u": Decimal(str(round(until, 3)))}),
             )
+
+    def cool_model(self, key: ProviderKey, model_id: str, until: float, reason: str) -> None:
+        """Bench one model on the key (per-model limits, a model this key cannot reach)."""
+        model_cooldowns.cool_model(self.ddb, self.table, key, model_id, until, reason)
 
     def mark_disabled(self, key: ProviderKey, reason: str) -> None:
         """Disable a key the provider refused (invalid, out of credit); audited as the router."""

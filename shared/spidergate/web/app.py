@@ -12,6 +12,7 @@ from spidergate.runtime import Runtime
 from spidergate.settings import get_settings
 from spidergate.telemetry import configure_logging
 from spidergate.web import errors
+from spidergate.web.body_limit import BodyLimit
 from spidergate.web.middleware import RequestId
 
 GATE = "/api/gate/v1"
@@ -69,5 +70,6 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
         from spidergate.web.routes import dashboard
 
         app.include_router(dashboard.router, prefix=DASHBOARD)
+    app.add_middleware(BodyLimit)
     app.add_middleware(RequestId)
     return app
