@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from spidergate.runtime import Runtime
 
 _CONTENT = re.compile(
-    rb'"(?:content|reasoning_content|refusal)"\s*:\s*"[^"]|"tool_calls"\s*:\s*\[|"finish_reason"\s*:\s*"'
+    rb'"(?:content|reasoning_content|refusal)"\s*:\s*"[^"]|"(?:tool_calls"\s*:\s*\[|function_call"\s*:\s*\{)|'
+    rb'"finish_reason"\s*:\s*"'
 )
 
 
