@@ -1,0 +1,104 @@
+"""The console end to end in headless Chromium: an admin signs in, adds vault keys, creates an agent,
+the agent's credentials serve a chat request through the `openai` SDK (the first key fails over to
+the second), and the console shows that request in Traces with both attempts, the failed key in the
+Vault, and the request in the Overview totals and the Audit trail."""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+import openai
+import pytest
+
+from spidergate.local.sandbox.state import key_hash
+from tests.browser.conftest import ConsoleStack
+from tests.browser.driver import Console, chromium
+
+pytestmark = pytest.mark.integration
+
+
+def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: ConsoleStack) -> None:
+    s = console_stack
+    brand = s.brand_id
+    first, second = f"sk-first-{secrets.token_hex(8)}", f"sk-second-{secrets.token_hex(8)}"
+    with chromium() as driver:
+        ui = Console(driver, s.root)
+        ui.sign_in(s.owner.username, s.owner.password)
+        assert s.owner.username in ui.text("header")
+
+        # Vault: empty, then two keys added through the form (the material never comes back).
+        ui.page(brand, "vault")
+        ui.wait_text("No keys yet — add one.")
+        for label, material, priority in (("key-one", first, "10"), ("key-two", second, "20")):
+            if not ui.all("#add-key"):
+                ui.button("Add a key").click()
+            ui.fill(
+                {
+                    "provider": "openai",
+                    "label": label,
+                    "api_key": material,
+                    "base_url": s.stack.sandbox.url + "/v1",
+                    "priority": priority,
+                },
+                "#add-key",
+            )
+            ui.click("#add-key button[type=submit]")
+            ui.wait_text(label, "[data-provider=openai]")
+            assert ui.find("#add-key [name=api_key]").get_attribute("value") == ""
+        assert first not in driver.page_source and second not in driver.page_source
+
+        # Agents: create one; its credentials and SDK snippet are shown once.
+        ui.page(brand, "agents")
+        ui.wait_text("No agents yet — create one.")
+        ui.button("Create an agent").click()
+        ui.fill({"name": "browser-bot", "rpm": "100"}, "#create-agent")
+        ui.click("#create-agent button[type=submit]")
+        bearer = ui.find("#credentials [data-cred='Bearer token']").text
+        assert bearer.count(":") == 2
+        assert "from openai import OpenAI" in ui.text("#credentials pre")
+        assert s.gate in ui.text("#credentials pre")
+        ui.button("I have stored them", "#credentials").click()
+        ui.wait_text("browser-bot")
+        assert bearer not in driver.page_source
+        assert "100 rpm" in ui.text("[data-agent]")
+
+        # The agent calls the gateway with the official SDK; key-one is refused upstream (401).
+        httpx.post(
+            s.stack.sandbox.url + "/_control/faults",
+            json={"match": {"api_key": first}, "times": 1, "fault": {"status": 401}},
+        ).raise_for_status()
+        client = openai.OpenAI(base_url=s.gate, api_key=bearer, max_retries=0)
+        reply = client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello from the browser test"}]
+        )
+        assert reply.choices[0].message.content
+
+        # Traces: the request, then its detail with both attempts.
+        ui.page(brand, "traces")
+        ui.wait_text("gpt-4o-mini", "#traces")
+        row = ui.find("#traces tbody tr")
+        assert "browser-bot" in row.text
+        request_id = row.get_attribute("data-request")
+        ui.find("#traces tbody tr a").click()
+        ui.wait_text(str(request_id), "#trace-detail")
+        attempts = [r.text for r in ui.all("#attempts tbody tr")]
+        assert len(attempts) == 2
+        assert "key-one" in attempts[0] and "disabled" in attempts[0] and "401" in attempts[0]
+        assert "key-two" in attempts[1] and "success" in attempts[1]
+
+        # Vault: key-one now disabled, with the gateway's reason.
+        ui.page(brand, "vault")
+        ui.wait_text("disabled:", "[data-provider=openai]")
+
+        # Overview: the month's and today's totals count the request.
+        ui.page(brand, "overview")
+        assert ui.find("[data-totals=month] [data-tile=requests] strong").text == "1"
+        assert ui.find("[data-totals=today] [data-tile=requests] strong").text == "1"
+        assert "browser-bot" in ui.text("#top-agents")
+
+        # Audit: who did it.
+        ui.page(brand, "audit")
+        audit = ui.wait_text("agent.create", "#audit")
+        assert f"user:{s.owner.username}" in audit and "vault.add" in audit
+        assert key_hash(first) not in driver.page_source
