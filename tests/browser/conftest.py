@@ -52,9 +52,10 @@ class ConsoleStack:
     gateway: Running
     admin: Admin
     sign_in: LocalSignIn
-    brand_id: str  # the admin's brand (starts empty)
+    fresh_brand_id: str  # the owner's empty brand (the end-to-end flow starts from nothing)
+    brand_id: str  # the owner's other brand, where the viewer is a viewer
     other_brand_id: str  # a brand the console's users are not members of
-    owner: Member  # admin of brand_id
+    owner: Member  # admin of both
     viewer: Member  # viewer of brand_id
 
     @property
@@ -71,13 +72,14 @@ def console_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleS
     demo = Path(tmp_path_factory.mktemp("console-demo")) / "demo.json"
     with start_local_stack(demo_file=demo, sandbox_process=True) as stack:
         admin = Admin(stack)
+        fresh = admin.records.create_brand(f"fresh-{secrets.token_hex(3)}").brand_id
         brand = admin.records.create_brand(f"console-{secrets.token_hex(3)}").brand_id
         other = admin.records.create_brand(f"other-{secrets.token_hex(3)}").brand_id
         cognito = moto_client("cognito-idp", stack.moto.url, stack.settings.region)
         sign_in = create_local_sign_in(
             cognito,
             region=stack.settings.region,
-            brands={brand: "admin"},
+            brands={fresh: "admin", brand: "admin"},
             username="owner@example.com",
             endpoint_url=stack.moto.url,
         )
@@ -95,6 +97,7 @@ def console_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleS
                 gateway,
                 admin,
                 sign_in,
+                fresh,
                 brand,
                 other,
                 Member(sign_in.username, sign_in.password),

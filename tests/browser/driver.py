@@ -102,6 +102,11 @@ class Console:
         self.open(f"#/{brand}/{name}")
         self.wait(lambda d: d.find_element(By.ID, "page").get_attribute("data-page") == name, name)
 
+    def settled(self) -> str:
+        """The page's text once nothing on it is loading any more."""
+        self.wait(lambda d: "Loading…" not in d.find_element(By.ID, "page").text, "page loaded")
+        return self.text("#page")
+
     def fill(self, values: dict[str, str], form: str) -> None:
         for name, value in values.items():
             field = self.find(f"{form} [name={name}]")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: ConsoleStack) -> None:
     s = console_stack
-    brand = s.brand_id
+    brand = s.fresh_brand_id
     first, second = f"sk-first-{secrets.token_hex(8)}", f"sk-second-{secrets.token_hex(8)}"
     with chromium() as driver:
         ui = Console(driver, s.root)
