@@ -96,6 +96,8 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         assert ui.find("[data-totals=month] [data-tile=requests] strong").text == "1"
         assert ui.find("[data-totals=today] [data-tile=requests] strong").text == "1"
         assert "browser-bot" in ui.text("#top-agents")
+        # Same model, same list price: nothing saved (and $0.00 while the ledger has no reference cost).
+        assert ui.find("[data-totals=month] [data-tile=savings] strong").text == "$0.00"
 
         # Audit: who did it.
         ui.page(brand, "audit")

@@ -4,11 +4,13 @@ the browser signs in). Deployed under a stage (``/<stage>/console/``), so every 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from spidergate.dashboard.console_config import ConsoleConfig, console_config
+from spidergate.dashboard.console_config import console_config
+from spidergate.dashboard.session import DashboardNotConfigured
 from spidergate.errors import NotFound
+from spidergate.settings import Settings
 from spidergate.web.console_files import INDEX, ConsoleFiles
 from spidergate.web.deps import RuntimeDep
 
@@ -16,11 +18,16 @@ router = APIRouter()
 _FILES = ConsoleFiles()
 
 
-def _csp(config: ConsoleConfig) -> str:
-    """Scripts and styles from this origin only; API calls here, sign-in calls to the user pool."""
+def _csp(settings: Settings) -> str:
+    """Scripts and styles from this origin only; API calls here, sign-in calls to the user pool
+    (none while sign-in is not configured: the page then shows config.json's error)."""
+    try:
+        pool = " " + console_config(settings).cognito_origin
+    except DashboardNotConfigured:
+        pool = ""
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' {config.cognito_origin}; frame-ancestors 'none'; base-uri 'self'; "
+        f"connect-src 'self'{pool}; frame-ancestors 'none'; base-uri 'self'; "
         "form-action 'self'; object-src 'none'"
     )
 
@@ -32,23 +39,16 @@ async def console_root() -> Response:
 
 
 @router.get("/console/{path:path}")
-async def console_file(path: str, request: Request, rt: RuntimeDep) -> Response:
+async def console_file(path: str, rt: RuntimeDep) -> Response:
     if path == "config.json":
         config = console_config(rt.settings)
         return JSONResponse(config.model_dump(), headers={"cache-control": "no-store"})
     found = _FILES.get(path)
     if found is None:
         raise NotFound(f"No console file at /console/{path}.")
-    headers = {
-        "cache-control": found.cache_control,
-        "vary": "accept-encoding",
-        "x-content-type-options": "nosniff",
-    }
+    headers = {"cache-control": found.cache_control, "x-content-type-options": "nosniff"}
     if path in ("", INDEX):
-        headers["content-security-policy"] = _csp(console_config(rt.settings))
+        headers["content-security-policy"] = _csp(rt.settings)
         headers["referrer-policy"] = "no-referrer"
         headers["x-frame-options"] = "DENY"
-    body = found.body
-    if found.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        body, headers["content-encoding"] = found.gzipped, "gzip"
-    return Response(body, media_type=found.content_type, headers=headers)
+    return Response(found.body, media_type=found.content_type, headers=headers)

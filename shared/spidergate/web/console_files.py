@@ -1,9 +1,12 @@
 """The brand console's built files (``make console`` writes them to ``console_dist`` beside this
-module), read once per container and kept in memory, gzipped where that pays."""
+module), read once per container and kept in memory.
+
+Bodies go out uncompressed: behind API Gateway a gzipped body would leave Lambda base64-encoded and
+reach the browser decoded only for the API's binary media types (compression belongs to API Gateway's
+own ``MinimumCompressionSize``, which negotiates with the client)."""
 
 from __future__ import annotations
 
-import gzip
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -17,8 +20,6 @@ INDEX = "index.html"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 _ASSET_NAME = re.compile(r"assets/[A-Za-z0-9_.-]+")
-_COMPRESSIBLE = (".html", ".js", ".css", ".svg", ".json", ".map")
-_MIN_GZIP = 1024
 
 
 class ConsoleNotBuilt(GatewayError):
@@ -30,7 +31,6 @@ class ConsoleNotBuilt(GatewayError):
 @dataclass(frozen=True, slots=True)
 class StaticFile:
     body: bytes
-    gzipped: bytes | None
     content_type: str
     cache_control: str
 
@@ -47,12 +47,8 @@ def _content_type(name: str) -> str:
 
 
 def _load(path: Path, name: str) -> StaticFile:
-    body = path.read_bytes()
-    packed = None
-    if name.endswith(_COMPRESSIBLE) and len(body) >= _MIN_GZIP:
-        packed = gzip.compress(body, compresslevel=9, mtime=0)
     cache = NO_CACHE if name == INDEX else IMMUTABLE
-    return StaticFile(body, packed, _content_type(name), cache)
+    return StaticFile(path.read_bytes(), _content_type(name), cache)
 
 
 class ConsoleFiles:
