@@ -7,7 +7,7 @@ SAM_VENV := .tools-sam
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt layers/deps/requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 SAM_STAMP := $(SAM_VENV)/.installed-$(shell sha1sum requirements/sam.txt | cut -c1-12)
 
-.PHONY: setup run test lint typecheck unit template build bench clean console browser
+.PHONY: setup run test lint typecheck unit template build bench clean console browser screenshots
 
 setup: $(STAMP)
 
@@ -45,6 +45,10 @@ browser:
 		if [ "$$(id -u)" != 0 ]; then echo "chromium and chromium-driver are missing: run 'make browser' as root" >&2; exit 1; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
+
+## screenshots: docs/console-*.png, each console page in headless Chromium over the local stack
+screenshots: setup console browser
+	$(BIN)/python scripts/console_screenshots.py
 
 ## run: the gateway on http://127.0.0.1:$${PORT:-8080}/api/gate/v1 with moto, a sandbox upstream and demo data
 run: setup console

@@ -1,6 +1,7 @@
 // The shell: sign-in, brand picker, navigation (hash routes: #/<brand>/<page>[/<id>]), pages.
 import { useEffect, useState } from "preact/hooks";
 import { Agents } from "./pages/agents.jsx";
+import { Aliases } from "./pages/aliases.jsx";
 import { Audit } from "./pages/audit.jsx";
 import { Overview } from "./pages/overview.jsx";
 import { Traces } from "./pages/traces.jsx";
@@ -13,6 +14,7 @@ const PAGES = [
   ["vault", "Vault", Vault],
   ["agents", "Agents", Agents],
   ["traces", "Traces", Traces],
+  ["aliases", "Aliases", Aliases],
   ["audit", "Audit", Audit],
 ];
 

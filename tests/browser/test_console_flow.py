@@ -1,7 +1,7 @@
 """The console end to end in headless Chromium: an admin signs in, adds vault keys, creates an agent,
-the agent's credentials serve a chat request through the `openai` SDK (the first key fails over to
+points the "fast" alias at the keys' model, the agent's credentials serve a chat request through the `openai` SDK (the first key fails over to
 the second), and the console shows that request in Traces with both attempts, the failed key in the
-Vault, and the request in the Overview totals and the Audit trail."""
+Vault, the request in the Overview totals and the alias's usage, and every change in the Audit trail."""
 
 from __future__ import annotations
 
@@ -63,6 +63,15 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         assert bearer not in driver.page_source
         assert "100 rpm" in ui.text("[data-agent]")
 
+        # Aliases: route "fast" to the model these keys serve, for this brand only.
+        ui.page(brand, "aliases")
+        ui.find("[data-alias=fast]")
+        ui.button("Edit chain", "[data-alias=fast]").click()
+        ui.fill({"chain": "gpt-4o-mini"}, "[data-alias=fast] form")
+        ui.click("[data-alias=fast] form button[type=submit]")
+        ui.wait_text("overridden", "[data-alias=fast]")
+        assert "openai/gpt-4o-mini" in ui.text("[data-alias=fast] .chain")
+
         # The agent calls the gateway with the official SDK; key-one is refused upstream (401).
         httpx.post(
             s.stack.sandbox.url + "/_control/faults",
@@ -70,13 +79,13 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         ).raise_for_status()
         client = openai.OpenAI(base_url=s.gate, api_key=bearer, max_retries=0)
         reply = client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello from the browser test"}]
+            model="fast", messages=[{"role": "user", "content": "Hello from the browser test"}]
         )
         assert reply.choices[0].message.content
 
         # Traces: the request, then its detail with both attempts.
         ui.page(brand, "traces")
-        ui.wait_text("gpt-4o-mini", "#traces")
+        ui.wait_text("openai/gpt-4o-mini", "#traces")
         row = ui.find("#traces tbody tr")
         assert "browser-bot" in row.text
         request_id = row.get_attribute("data-request")
@@ -86,6 +95,12 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         assert len(attempts) == 2
         assert "key-one" in attempts[0] and "disabled" in attempts[0] and "401" in attempts[0]
         assert "key-two" in attempts[1] and "success" in attempts[1]
+
+        assert "alias fast" in ui.text("#trace-detail")
+
+        # Aliases: the request counts in the alias's last 24 hours.
+        ui.page(brand, "aliases")
+        assert ui.find("[data-alias=fast] td.num").text == "1"
 
         # Vault: key-one now disabled, with the gateway's reason.
         ui.page(brand, "vault")
@@ -102,5 +117,5 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         # Audit: who did it.
         ui.page(brand, "audit")
         audit = ui.wait_text("agent.create", "#audit")
-        assert f"user:{s.owner.username}" in audit and "vault.add" in audit
+        assert f"user:{s.owner.username}" in audit and "vault.add" in audit and "alias.override" in audit
         assert key_hash(first) not in driver.page_source

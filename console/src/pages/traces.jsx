@@ -6,7 +6,7 @@ import { Badge, Empty, ErrorNote, Field, Loading, useAction, useLoad } from "../
 
 const statusKind = (s) => (s < 300 ? "ok" : s < 500 ? "warn" : "bad");
 
-function Detail({ trace, onClose }) {
+function Detail({ trace, agentName, onClose }) {
   const u = trace.usage || {};
   return (
     <div class="card" id="trace-detail" role="region" aria-label="Request detail">
@@ -20,7 +20,9 @@ function Detail({ trace, onClose }) {
         <dt>When</dt>
         <dd>{time(trace.created_at)}</dd>
         <dt>Agent</dt>
-        <dd class="mono">{trace.agent_id}</dd>
+        <dd>
+          {agentName || ""} <span class="mono muted">{trace.agent_id}</span>
+        </dd>
         <dt>Requested</dt>
         <dd>{trace.requested_model}{trace.alias ? ` (alias ${trace.alias})` : ""}</dd>
         <dt>Served by</dt>
@@ -145,7 +147,7 @@ export function Traces({ api, brand, id }) {
           <button type="submit">Filter</button>
         </div>
       </form>
-      {selected && <Detail trace={selected} onClose={() => go(brand, "traces")} />}
+      {selected && <Detail trace={selected} agentName={names[selected.agent_id]} onClose={() => go(brand, "traces")} />}
       <ErrorNote error={traces.error || more.error} />
       {traces.loading && !pages ? <Loading /> : null}
       {pages && shown.length === 0 && <Empty>No requests match yet: send one with an agent's credentials.</Empty>}
