@@ -114,8 +114,27 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         # Same model, same list price: nothing saved (and $0.00 while the ledger has no reference cost).
         assert ui.find("[data-totals=month] [data-tile=savings] strong").text == "$0.00"
 
+        # Agents: a personal access token acts as the agent until it is revoked.
+        ui.page(brand, "agents")
+        ui.button("Tokens", "[data-agent]").click()
+        ui.wait_text("No tokens for this agent yet.", "[data-tokens]")
+        ui.fill({"name": "laptop"}, "[data-tokens] form")
+        ui.button("Create token", "[data-tokens]").click()
+        pat = ui.find("[data-pat-secret]").text
+        as_pat = openai.OpenAI(base_url=s.gate, api_key=pat, max_retries=0)
+        hello = [{"role": "user", "content": "Hello with a token"}]
+        assert as_pat.chat.completions.create(model="gpt-4o-mini", messages=hello).choices
+        driver.execute_script("window.confirm = () => true")
+        ui.button("Revoke token", "[data-tokens]").click()
+        ui.wait_text("revoked", "[data-tokens] [data-pat]")
+        with pytest.raises(openai.AuthenticationError):
+            as_pat.chat.completions.create(model="gpt-4o-mini", messages=hello)
+
         # Audit: who did it.
         ui.page(brand, "audit")
-        audit = ui.wait_text("agent.create", "#audit")
-        assert f"user:{s.owner.username}" in audit and "vault.add" in audit and "alias.override" in audit
+        audit = ui.wait_text("pat.revoke", "#audit")
+        for action in ("vault.add", "agent.create", "alias.override", "pat.create", "pat.revoke"):
+            assert action in audit
+        assert f"user:{s.owner.username}" in audit
+        assert pat not in driver.page_source
         assert key_hash(first) not in driver.page_source

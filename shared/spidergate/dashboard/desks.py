@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from spidergate.dashboard.agents import AgentDesk
 from spidergate.dashboard.aliases import AliasDesk
 from spidergate.dashboard.audit import AuditDesk
+from spidergate.dashboard.pats import PatDesk
 from spidergate.dashboard.reports import ReportDesk
 from spidergate.dashboard.vault import VaultDesk
 
@@ -22,6 +23,7 @@ class Dashboard:
     reports: ReportDesk
     audit: AuditDesk
     aliases: AliasDesk
+    pats: PatDesk
 
     @classmethod
     def from_runtime(cls, rt: Runtime) -> Dashboard:
@@ -38,4 +40,5 @@ class Dashboard:
             aliases=AliasDesk(
                 catalog, rt.aliases, rt.alias_overrides, rt.forget_alias_overrides, usage, rt.keyvault
             ),
+            pats=PatDesk(rt.records, rt.keyvault, rt.auth),
         )
