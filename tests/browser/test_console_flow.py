@@ -97,6 +97,13 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         assert "key-two" in attempts[1] and "success" in attempts[1]
 
         assert "alias fast" in ui.text("#trace-detail")
+        # Filtered by the API: by alias (one with no requests shows the empty state).
+        ui.fill({"alias": "fast"}, "form.filters")
+        ui.button("Filter", "form.filters").click()
+        ui.wait(lambda d: len(ui.all("#traces tbody tr")) == 1, "one fast request")
+        ui.fill({"alias": "smart"}, "form.filters")
+        ui.button("Filter", "form.filters").click()
+        ui.wait_text("No requests match yet")
 
         # Aliases: the request counts in the alias's last 24 hours.
         ui.page(brand, "aliases")

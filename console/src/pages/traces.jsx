@@ -90,14 +90,15 @@ export function Traces({ api, brand, id }) {
   }, [brand, filters]);
   const rows = (pages || []).flatMap((p) => p.data);
   const next = pages && pages[pages.length - 1].next_cursor;
-  const since = filters.since ? Date.parse(filters.since) : null;
-  const shown = rows.filter((t) => (!filters.alias || t.alias === filters.alias) && (!since || Date.parse(t.created_at) >= since));
   const selected = id && rows.find((t) => t.request_id === id);
   const names = Object.fromEntries((agents.data || []).map((a) => [a.agent_id, a.name]));
 
   const apply = (e) => {
     e.preventDefault();
     const f = Object.fromEntries(new FormData(e.currentTarget));
+    for (const name of ["since", "until"]) {
+      if (f[name]) f[name] = new Date(f[name]).toISOString(); // the viewer's local time, sent as UTC
+    }
     setFilters(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== "")));
   };
   const loadMore = () =>
@@ -143,6 +144,9 @@ export function Traces({ api, brand, id }) {
         <Field label="Since">
           <input name="since" type="datetime-local" />
         </Field>
+        <Field label="Until">
+          <input name="until" type="datetime-local" />
+        </Field>
         <div class="actions">
           <button type="submit">Filter</button>
         </div>
@@ -150,8 +154,8 @@ export function Traces({ api, brand, id }) {
       {selected && <Detail trace={selected} agentName={names[selected.agent_id]} onClose={() => go(brand, "traces")} />}
       <ErrorNote error={traces.error || more.error} />
       {traces.loading && !pages ? <Loading /> : null}
-      {pages && shown.length === 0 && <Empty>No requests match yet: send one with an agent's credentials.</Empty>}
-      {shown.length > 0 && (
+      {pages && rows.length === 0 && <Empty>No requests match yet: send one with an agent's credentials.</Empty>}
+      {rows.length > 0 && (
         <div class="card scroll">
           <table id="traces">
             <thead>
@@ -167,7 +171,7 @@ export function Traces({ api, brand, id }) {
               </tr>
             </thead>
             <tbody>
-              {shown.map((t) => (
+              {rows.map((t) => (
                 <tr data-request={t.request_id} class={t.request_id === id ? "selected" : ""}>
                   <td>
                     <a href={`#/${encodeURIComponent(brand)}/traces/${encodeURIComponent(t.request_id)}`}>{time(t.created_at)}</a>
