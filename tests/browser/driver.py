@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
@@ -36,8 +37,11 @@ def browser_available() -> bool:
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[webdriver.Chrome]:
-    """A fresh headless Chromium with an empty profile, closed (profile removed) on exit."""
+def chromium(
+    width: int = 1280, height: int = 900, downloads: Path | None = None
+) -> Iterator[webdriver.Chrome]:
+    """A fresh headless Chromium with an empty profile, closed (profile removed) on exit; files the
+    page downloads land in ``downloads``."""
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser
     profile = tempfile.mkdtemp(prefix="spidergate-chromium-")
     options = webdriver.ChromeOptions()
@@ -47,6 +51,10 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[webdriver.Chrome]
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    if downloads is not None:
+        driver.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+        )
     try:
         yield driver
     finally:

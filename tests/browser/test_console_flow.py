@@ -5,7 +5,10 @@ Vault, the request in the Overview totals and the alias's usage, and every chang
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
+from pathlib import Path
 
 import httpx
 import openai
@@ -18,11 +21,13 @@ from tests.browser.driver import Console, chromium
 pytestmark = pytest.mark.integration
 
 
-def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: ConsoleStack) -> None:
+def test_admin_adds_keys_creates_agent_and_sees_its_request(
+    console_stack: ConsoleStack, tmp_path: Path
+) -> None:
     s = console_stack
     brand = s.fresh_brand_id
     first, second = f"sk-first-{secrets.token_hex(8)}", f"sk-second-{secrets.token_hex(8)}"
-    with chromium() as driver:
+    with chromium(downloads=tmp_path) as driver:
         ui = Console(driver, s.root)
         ui.sign_in(s.owner.username, s.owner.password)
         assert s.owner.username in ui.text("header")
@@ -30,6 +35,11 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         # Vault: empty, then two keys added through the form (the material never comes back).
         ui.page(brand, "vault")
         ui.wait_text("No keys yet — add one.")
+        # The API's own words when it refuses (Azure keys must name their endpoint).
+        ui.button("Add a key").click()
+        ui.fill({"provider": "azure", "api_key": "azure-key-material"}, "#add-key")
+        ui.click("#add-key button[type=submit]")
+        assert ui.wait_text("provider azure needs a base_url", "#add-key .error")
         for label, material, priority in (("key-one", first, "10"), ("key-two", second, "20")):
             if not ui.all("#add-key"):
                 ui.button("Add a key").click()
@@ -61,6 +71,7 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         ui.button("I have stored them", "#credentials").click()
         ui.wait_text("browser-bot")
         assert bearer not in driver.page_source
+        agent_id = bearer.split(":")[0]
         assert "100 rpm" in ui.text("[data-agent]")
 
         # Aliases: route "fast" to the model these keys serve, for this brand only.
@@ -120,6 +131,14 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(console_stack: Conso
         assert "browser-bot" in ui.text("#top-agents")
         # Same model, same list price: nothing saved (and $0.00 while the ledger has no reference cost).
         assert ui.find("[data-totals=month] [data-tile=savings] strong").text == "$0.00"
+        # Usage export: this month by agent, as CSV.
+        ui.fill({"by": "agent"}, "form.inline")
+        ui.button("Download CSV").click()
+        ui.wait(lambda d: list(tmp_path.glob("*.csv")), "the CSV download")
+        (csv_file,) = tmp_path.glob("*.csv")
+        rows = list(csv.DictReader(io.StringIO(csv_file.read_text())))
+        assert csv_file.name.startswith(f"spidergate-{brand}-usage-by-agent-")
+        assert [(r["agent"], r["requests"], r["fallbacks"]) for r in rows] == [(agent_id, "1", "0")]
 
         # Agents: a personal access token acts as the agent until it is revoked.
         ui.page(brand, "agents")
