@@ -25,7 +25,13 @@ from spidergate.local.stack import moto_client, start_gateway, start_local_stack
 from tests.browser.driver import Console, chromium  # noqa: E402
 from tests.integration.conftest import Admin  # noqa: E402
 
-PAGES = ("overview", "vault", "agents", "traces", "audit")
+PAGES = ("overview", "vault", "agents", "traces", "aliases", "audit")
+# Paint timings of the sign-in page, a cold load (nothing cached) on loopback.
+PAINT = """
+const nav = performance.getEntriesByType("navigation")[0];
+const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+return {fcp: fcp ? fcp.startTime : null, load: nav ? nav.loadEventEnd : null};
+"""
 OUT = ROOT / "docs"
 MODELS = ("gpt-4o-mini", "fast", "claude-haiku-5-5", "gpt-4o-mini", "mistral-small-latest", "gpt-4o-mini")
 
@@ -77,10 +83,21 @@ def main() -> int:
                     if page == "traces":
                         ui.find("#traces tbody tr a").click()
                         ui.find("#trace-detail")
+                    if page == "agents":
+                        ui.button("Tokens", "[data-agent]").click()
+                        ui.find("[data-tokens]")
                     path = OUT / f"console-{page}.png"
                     driver.save_screenshot(str(path))
                     print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
                 ui.sign_out()
+            with chromium(1200, 820) as driver:
+                ui = Console(driver, gateway.url)
+                ui.open()
+                ui.find("main.signin")
+                timing = driver.execute_script(PAINT)
+                print(
+                    f"sign-in page, cold: first contentful paint {timing['fcp']:.0f} ms, load {timing['load']:.0f} ms"
+                )
                 path = OUT / "console-sign-in.png"
                 driver.save_screenshot(str(path))
                 print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
