@@ -7,6 +7,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Fired on window when the session is gone (expired, revoked, refresh refused). */
+export const SESSION_ENDED = "spidergate:session-ended";
+
 export const gatewayBase = () => new URL("../api/gate/v1", window.location.href).href;
 
 async function failure(res) {
@@ -29,10 +32,21 @@ export function createApi(token) {
     for (const [name, value] of Object.entries(query || {})) {
       if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
     }
-    const headers = { Authorization: `Bearer ${await token()}` };
+    let session;
+    try {
+      session = await token();
+    } catch (err) {
+      window.dispatchEvent(new Event(SESSION_ENDED));
+      throw err;
+    }
+    const headers = { Authorization: `Bearer ${session}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!res.ok) throw await failure(res);
+    if (!res.ok) {
+      const error = await failure(res);
+      if (res.status === 401) window.dispatchEvent(new Event(SESSION_ENDED)); // back to the sign-in form
+      throw error;
+    }
     return res.json();
   }
 

@@ -1,5 +1,6 @@
 // The shell: sign-in, brand picker, navigation (hash routes: #/<brand>/<page>[/<id>]), pages.
 import { useEffect, useState } from "preact/hooks";
+import { SESSION_ENDED } from "./api.js";
 import { Agents } from "./pages/agents.jsx";
 import { Aliases } from "./pages/aliases.jsx";
 import { Audit } from "./pages/audit.jsx";
@@ -33,8 +34,16 @@ export function App({ auth, api }) {
   useEffect(() => {
     auth.current().then(setUser, () => setUser(null));
     const onHash = () => setRoute(parseHash());
+    const onEnded = () => {
+      auth.signOut();
+      setUser(null);
+    };
     window.addEventListener("hashchange", onHash);
-    return () => window.removeEventListener("hashchange", onHash);
+    window.addEventListener(SESSION_ENDED, onEnded);
+    return () => {
+      window.removeEventListener("hashchange", onHash);
+      window.removeEventListener(SESSION_ENDED, onEnded);
+    };
   }, []);
 
   if (user === undefined) return <Loading />;

@@ -67,3 +67,28 @@ def test_every_page_fits_a_phone(console_stack: ConsoleStack) -> None:
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name} is {overflow}px wider than the phone"
+
+
+def test_a_session_the_api_refuses_returns_to_the_sign_in_form(console_stack: ConsoleStack) -> None:
+    s = console_stack
+    with chromium() as driver:
+        ui = Console(driver, s.root)
+        ui.sign_in(s.owner.username, s.owner.password)
+        ui.page(s.brand_id, "vault")
+        ui.settled()
+        # The stored ID token keeps its claims but loses its signature: the API answers 401.
+        driver.execute_script(
+            """
+            for (const key of Object.keys(sessionStorage)) {
+              if (key.endsWith(".idToken")) {
+                const [head, body] = sessionStorage.getItem(key).split(".");
+                sessionStorage.setItem(key, `${head}.${body}.AAAA`);
+              }
+            }
+            """
+        )
+        ui.open(f"#/{s.brand_id}/agents")
+        ui.find("main.signin")
+        ui.sign_in(s.owner.username, s.owner.password)  # and signing in again works
+        ui.page(s.brand_id, "agents")
+        assert ui.settled()

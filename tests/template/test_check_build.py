@@ -106,11 +106,12 @@ def test_tests_caches_and_shadowed_modules_fail(build: Path) -> None:
     assert "helper.py is in both function code and Lib" in done.stdout
 
 
-CORE_TEMPLATE = TEMPLATE.replace("Layers: [!Ref Lib]", "Layers: [!Ref Lib, !Ref Core]") + """
+CORE_LAYER = """
   Core:
     Type: AWS::Serverless::LayerVersion
     Properties: {ContentUri: Core}
 """
+CORE_TEMPLATE = TEMPLATE.replace("Layers: [!Ref Lib]", "Layers: [!Ref Lib, !Ref Core]") + CORE_LAYER
 
 
 @pytest.fixture
