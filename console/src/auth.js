@@ -75,31 +75,31 @@ export function createAuth(config) {
       return s.getIdToken().getJwtToken();
     },
 
-    /** Resolves to the user, or to {totp: submit(code)} when the account asks for its TOTP code. */
+    /** Resolves to the user, to {totp: submit(code)} when the account asks for its TOTP code, or
+     * to {newPassword: submit(password)} when it still has a temporary password. */
     signIn(username, password) {
       const user = new CognitoUser({ Username: username, Pool: pool, Storage: storage });
       user.setAuthenticationFlowType(config.auth_flow || "USER_SRP_AUTH");
       const details = new AuthenticationDetails({ Username: username, Password: password });
+      const failed = (err) => new Error(err?.message || String(err));
       return new Promise((resolve, reject) => {
-        const callbacks = {
-          onSuccess: (s) => resolve(userOf(s)),
-          onFailure: (err) => reject(new Error(err?.message || String(err))),
+        // One set of callbacks for every step: a step's answer may lead to the next challenge.
+        const step = (ok, fail) => ({
+          onSuccess: (s) => ok(userOf(s)),
+          onFailure: (err) => fail(failed(err)),
           newPasswordRequired: () =>
-            reject(new Error("This account still has a temporary password: set a new one first.")),
-          totpRequired: () =>
-            resolve({
-              totp: (code) =>
-                new Promise((ok, fail) =>
-                  user.sendMFACode(
-                    code,
-                    { onSuccess: (s) => ok(userOf(s)), onFailure: (e) => fail(new Error(e?.message || String(e))) },
-                    "SOFTWARE_TOKEN_MFA",
-                  ),
-                ),
+            ok({
+              newPassword: (chosen) =>
+                new Promise((done, refused) => user.completeNewPasswordChallenge(chosen, {}, step(done, refused))),
             }),
-          mfaSetup: () => reject(new Error("This account must set up MFA before it can sign in here.")),
-        };
-        user.authenticateUser(details, callbacks);
+          totpRequired: () =>
+            ok({
+              totp: (code) =>
+                new Promise((done, refused) => user.sendMFACode(code, step(done, refused), "SOFTWARE_TOKEN_MFA")),
+            }),
+          mfaSetup: () => fail(new Error("This account must set up MFA before it can sign in here.")),
+        });
+        user.authenticateUser(details, step(resolve, reject));
       });
     },
 
