@@ -57,6 +57,13 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(
             ui.wait_text(label, "[data-provider=openai]")
             assert ui.find("#add-key [name=api_key]").get_attribute("value") == ""
         assert first not in driver.page_source and second not in driver.page_source
+        # Edit key-two: a monthly cap shows against its spend.
+        row = next(r for r in ui.all("[data-provider=openai] tr[data-key]") if "key-two" in r.text)
+        key_two = f'[data-key="{row.get_attribute("data-key")}"]'
+        ui.button("Edit", key_two).click()
+        ui.fill({"monthly_cap_usd": "25"}, "[data-edit-key]")
+        ui.click("[data-edit-key] button[type=submit]")
+        ui.wait_text("/ $25.00", key_two)
 
         # Agents: create one; its credentials and SDK snippet are shown once.
         ui.page(brand, "agents")

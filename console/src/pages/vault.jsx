@@ -1,4 +1,4 @@
-// The brand's pooled provider keys: status, month spend against cap; add, disable, enable, remove.
+// The brand's pooled provider keys: status, month spend against cap; add, edit, disable, enable, remove.
 import { useState } from "preact/hooks";
 import { gatewayGet } from "../api.js";
 import { time, usd, num } from "../format.js";
@@ -77,7 +77,58 @@ function AddKey({ api, brand, onAdded }) {
   );
 }
 
+function EditKey({ api, brand, k, onSaved }) {
+  const action = useAction();
+  const v = (x) => (x == null ? "" : String(x));
+  const submit = (e) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const body = {
+      label: String(f.get("label")).trim() || k.label,
+      priority: Number(f.get("priority") || k.priority),
+      free_tier: f.get("free_tier") === "on",
+      monthly_cap_usd: optionalNumber(f.get("monthly_cap_usd")), // empty lifts the cap
+      monthly_token_cap: optionalNumber(f.get("monthly_token_cap")),
+    };
+    const baseUrl = String(f.get("base_url")).trim();
+    if (baseUrl !== v(k.base_url)) body.base_url = baseUrl || null;
+    action.run(async () => {
+      await api(brand, `/vault/keys/${encodeURIComponent(k.key_id)}`, { method: "PATCH", body });
+      onSaved();
+    });
+  };
+  return (
+    <form class="grid" onSubmit={submit} data-edit-key={k.key_id}>
+      <Field label="Label">
+        <input name="label" maxLength={100} value={k.label} />
+      </Field>
+      <Field label="Priority" hint="Lower is tried first.">
+        <input name="priority" type="number" min="0" max="10000" value={String(k.priority)} />
+      </Field>
+      <Field label="Monthly cap (USD)">
+        <input name="monthly_cap_usd" type="number" min="0" step="0.01" value={v(k.monthly_cap_usd)} placeholder="none" />
+      </Field>
+      <Field label="Monthly token cap">
+        <input name="monthly_token_cap" type="number" min="1" step="1" value={v(k.monthly_token_cap)} placeholder="none" />
+      </Field>
+      <Field label="Base URL">
+        <input name="base_url" type="url" value={v(k.base_url)} placeholder="the provider's default" />
+      </Field>
+      <label class="check">
+        <input name="free_tier" type="checkbox" checked={k.free_tier} /> Free tier (spent first)
+      </label>
+      <ErrorNote error={action.error} />
+      <div class="actions">
+        <button type="submit" disabled={action.busy}>
+          Save key
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function KeyRow({ api, brand, k, canWrite, onChanged }) {
+  const [editing, setEditing] = useState(false);
   const action = useAction();
   const act = (path, method = "POST") =>
     action.run(async () => {
@@ -88,39 +139,59 @@ function KeyRow({ api, brand, k, canWrite, onChanged }) {
     if (window.confirm(`Remove key ${k.label || k.masked}? Its secret is scheduled for deletion.`)) act("", "DELETE");
   };
   return (
-    <tr data-key={k.key_id}>
-      <td>
-        <strong>{k.label || "—"}</strong>
-        <div class="mono muted">{k.masked}</div>
-        {k.free_tier && <Badge kind="info">free tier</Badge>}
-      </td>
-      <td>
-        <Status k={k} />
-      </td>
-      <td class="num">{k.priority}</td>
-      <td class="num">
-        {usd(k.spend_this_month_usd)}
-        {k.monthly_cap_usd != null && <span class="muted"> / {usd(k.monthly_cap_usd)}</span>}
-        {k.monthly_token_cap != null && <div class="muted">cap {num(k.monthly_token_cap)} tokens</div>}
-      </td>
-      {canWrite && (
-        <td class="row-actions">
-          {k.status === "disabled" ? (
-            <button type="button" class="small" disabled={action.busy} onClick={() => act("/enable")}>
-              Enable
-            </button>
-          ) : (
-            <button type="button" class="small" disabled={action.busy} onClick={() => act("/disable")}>
-              Disable
-            </button>
-          )}
-          <button type="button" class="small danger" disabled={action.busy} onClick={remove}>
-            Remove
-          </button>
-          <ErrorNote error={action.error} />
+    <>
+      <tr data-key={k.key_id}>
+        <td>
+          <strong>{k.label || "—"}</strong>
+          <div class="mono muted">{k.masked}</div>
+          {k.free_tier && <Badge kind="info">free tier</Badge>}
         </td>
+        <td>
+          <Status k={k} />
+        </td>
+        <td class="num">{k.priority}</td>
+        <td class="num">
+          {usd(k.spend_this_month_usd)}
+          {k.monthly_cap_usd != null && <span class="muted"> / {usd(k.monthly_cap_usd)}</span>}
+          {k.monthly_token_cap != null && <div class="muted">cap {num(k.monthly_token_cap)} tokens</div>}
+        </td>
+        {canWrite && (
+          <td class="row-actions">
+            <button type="button" class="small" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+              Edit
+            </button>
+            {k.status === "disabled" ? (
+              <button type="button" class="small" disabled={action.busy} onClick={() => act("/enable")}>
+                Enable
+              </button>
+            ) : (
+              <button type="button" class="small" disabled={action.busy} onClick={() => act("/disable")}>
+                Disable
+              </button>
+            )}
+            <button type="button" class="small danger" disabled={action.busy} onClick={remove}>
+              Remove
+            </button>
+            <ErrorNote error={action.error} />
+          </td>
+        )}
+      </tr>
+      {editing && (
+        <tr>
+          <td colSpan={5}>
+            <EditKey
+              api={api}
+              brand={brand}
+              k={k}
+              onSaved={() => {
+                setEditing(false);
+                onChanged();
+              }}
+            />
+          </td>
+        </tr>
       )}
-    </tr>
+    </>
   );
 }
 
