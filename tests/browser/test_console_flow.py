@@ -127,9 +127,12 @@ def test_admin_adds_keys_creates_agent_and_sees_its_request(
         ui.page(brand, "aliases")
         assert ui.find("[data-alias=fast] td.num").text == "1"
 
-        # Vault: key-one now disabled, with the gateway's reason.
+        # Vault: key-one now disabled, with the gateway's reason and its last error.
         ui.page(brand, "vault")
         ui.wait_text("disabled:", "[data-provider=openai]")
+        ui.wait_text("last error", "[data-provider=openai]")
+        (failed,) = [r.text for r in ui.all("[data-provider=openai] tr[data-key]") if "last error" in r.text]
+        assert "key-one" in failed and "401" in failed and "disabled" in failed
 
         # Overview: the month's and today's totals count the request.
         ui.page(brand, "overview")

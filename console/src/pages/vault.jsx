@@ -1,8 +1,30 @@
-// The brand's pooled provider keys: status, month spend against cap; add, edit, disable, enable, remove.
+// The brand's pooled provider keys: status, last error, month spend against cap; add, edit, disable,
+// enable, remove.
 import { useState } from "preact/hooks";
 import { gatewayGet } from "../api.js";
 import { time, usd, num } from "../format.js";
 import { Badge, Empty, ErrorNote, Field, Loading, optionalNumber, useAction, useLoad } from "../ui.jsx";
+
+/** The newest failed attempt of each key ("provider/label") among the brand's recent requests. */
+function lastErrors(traces) {
+  const found = {};
+  for (const t of traces) {
+    for (const a of t.route) {
+      const key = `${a.provider}/${a.key}`;
+      if (a.outcome !== "success" && !(key in found)) found[key] = { ...a, at: t.created_at };
+    }
+  }
+  return found;
+}
+
+function LastError({ error }) {
+  if (!error) return null;
+  return (
+    <div class="muted last-error">
+      last error {time(error.at)}: {error.status ?? "no answer"} {error.error_type || ""} → {error.outcome}
+    </div>
+  );
+}
 
 function Status({ k }) {
   if (k.status === "cooling") return <Badge kind="warn">cooling until {time(k.cooldown_until)}</Badge>;
@@ -127,7 +149,7 @@ function EditKey({ api, brand, k, onSaved }) {
   );
 }
 
-function KeyRow({ api, brand, k, canWrite, onChanged }) {
+function KeyRow({ api, brand, k, canWrite, onChanged, lastError }) {
   const [editing, setEditing] = useState(false);
   const action = useAction();
   const act = (path, method = "POST") =>
@@ -148,6 +170,7 @@ function KeyRow({ api, brand, k, canWrite, onChanged }) {
         </td>
         <td>
           <Status k={k} />
+          <LastError error={lastError} />
         </td>
         <td class="num">{k.priority}</td>
         <td class="num">
@@ -197,6 +220,9 @@ function KeyRow({ api, brand, k, canWrite, onChanged }) {
 
 export function Vault({ api, brand, canWrite }) {
   const keys = useLoad(() => api.all(brand, "/vault/keys"), [brand]);
+  // Recent requests, for each key's last error (the keys reload after a change; so do these).
+  const recent = useLoad(() => api(brand, "/traces", { query: { limit: 100 } }), [brand, keys.data]);
+  const errors = lastErrors(recent.data?.data || []);
   const [adding, setAdding] = useState(false);
   const byProvider = {};
   for (const k of keys.data || []) (byProvider[k.provider] ||= []).push(k);
@@ -234,7 +260,14 @@ export function Vault({ api, brand, canWrite }) {
                 </thead>
                 <tbody>
                   {byProvider[provider].map((k) => (
-                    <KeyRow api={api} brand={brand} k={k} canWrite={canWrite} onChanged={keys.reload} />
+                    <KeyRow
+                      api={api}
+                      brand={brand}
+                      k={k}
+                      canWrite={canWrite}
+                      onChanged={keys.reload}
+                      lastError={errors[`${k.provider}/${k.label}`]}
+                    />
                   ))}
                 </tbody>
               </table>
