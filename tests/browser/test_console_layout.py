@@ -24,8 +24,15 @@ def test_keyboard_alone_signs_in_and_reaches_every_page(console_stack: ConsoleSt
         ui = Console(driver, s.root)
         ui.open()
         ui.find("main.signin")
-        active = driver.switch_to.active_element
-        assert active.get_attribute("name") == "username"  # focus starts in the form
+        # Focus starts in the form (autofocus lands once the page has rendered).
+        active = ui.wait(
+            lambda d: (
+                d.switch_to.active_element
+                if d.switch_to.active_element.get_attribute("name") == "username"
+                else False
+            ),
+            "focus in the email field",
+        )
         active.send_keys(s.owner.username, Keys.TAB)
         driver.switch_to.active_element.send_keys(s.owner.password, Keys.ENTER)
         ui.find("header .who")
