@@ -11,7 +11,8 @@ layers' ``python/`` directories, as on Lambda, whose code directories are read-o
 read if shipped, never written) and prints the import time (a cold-start proxy) and peak RSS;
 checks every compiled extension (ELF
 ``e_machine``, CPython tag) and wheel tag against the function's architecture, Python and glibc;
-prints unzipped sizes against Lambda's 250 MB limit. Parameters (the architecture) come from the
+prints unzipped sizes against Lambda's 250 MB limit; checks the core layer carries its catalog data
+and the built web console (every asset its page loads). Parameters (the architecture) come from the
 template defaults, samconfig.toml's build overrides, then ``--parameter-overrides``.
 Exit status 1: a failed import, an architecture/ABI mismatch, a function over the limit, a dirty
 artifact (tests, caches, bytecode of another Python) or a name shadowed between a function and its
@@ -45,6 +46,8 @@ CACHES = {".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".git"
 TESTS = {"tests", "test", "conftest.py"}
 # Modules whose presence after import means work done at init that could wait (cold start).
 EAGER = ("boto3", "botocore", "httpx", "uvloop", "cryptography")
+# The web console, built into the core package (served by the dashboard function at /console).
+CONSOLE = Path("spidergate/web/console_dist")
 
 IMPORT_PROBE = """
 import importlib, json, resource, sys, time
@@ -210,6 +213,18 @@ def check_hygiene(name: str, root: Path, report: Report, *, ours: bool, cache_ta
             report.error(f"{name}: spidergate/catalog/data/*.json is missing")
         for item in data:
             json.loads(item.read_text())
+        check_console(name, root, report)
+
+
+def check_console(name: str, root: Path, report: Report) -> None:
+    """The core layer carries the built console (`make console`), with every asset its page loads."""
+    index = root / CONSOLE / "index.html"
+    if not index.is_file():
+        report.error(f"{name}: {CONSOLE}/index.html is missing (run `make console` before `sam build`)")
+        return
+    for ref in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', index.read_text()):
+        if not (root / CONSOLE / ref).is_file():
+            report.error(f"{name}: {CONSOLE}/{ref}, loaded by the console page, is missing")
 
 
 def check_shadowing(fn: Function, report: Report) -> None:

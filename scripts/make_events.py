@@ -304,6 +304,15 @@ def calls() -> list[Call]:
             query={"agent": ["{{AGENT_ID}}"], "fallback": ["true"], "limit": ["50"]},
         ),
         brand_call("dashboard-audit", "GET", "audit", query={"limit": ["50"]}),
+        Call("console", "GET", "/console", auth=None, accept="text/html"),
+        Call(
+            "console-config",
+            "GET",
+            "/console/config.json",
+            "/console/{proxy+}",
+            auth=None,
+            path_params={"proxy": "config.json"},
+        ),
     ]
 
 

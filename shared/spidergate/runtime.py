@@ -169,6 +169,10 @@ class Runtime:
             self._overrides.put(brand_id, found)
         return found
 
+    def forget_alias_overrides(self, brand_id: str) -> None:
+        """Drop this container's cached overrides of a brand (after the dashboard changed them)."""
+        self._overrides.pop(brand_id)
+
     async def aclose(self) -> None:
         if self.http_client is not None:
             await self.http_client.aclose()

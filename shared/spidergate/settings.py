@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     cognito_jwks_url: str = ""
     # Seconds a container keeps the pool's signing keys (an unknown kid refetches sooner).
     cognito_jwks_ttl: float = 3600.0
+    # The console's browser sign-in: the Cognito endpoint it calls (empty: the region's public
+    # cognito-idp endpoint; local runs: the moto server) and its flow (SRP, as the template's app
+    # client allows; the local moto pool uses USER_PASSWORD_AUTH, since moto does not check SRP proofs).
+    cognito_browser_endpoint: str = ""
+    cognito_auth_flow: Literal["USER_SRP_AUTH", "USER_PASSWORD_AUTH"] = "USER_SRP_AUTH"
     # Longest date range (days, inclusive) one dashboard usage report may cover.
     dashboard_max_range_days: int = 92
     # Emit CloudWatch EMF metrics (one JSON line per request on stdout); off for local runs.

@@ -104,3 +104,40 @@ def test_tests_caches_and_shadowed_modules_fail(build: Path) -> None:
     assert done.returncode == 1
     assert "Fn: ships tests" in done.stdout
     assert "helper.py is in both function code and Lib" in done.stdout
+
+
+CORE_LAYER = """
+  Core:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: Core}
+"""
+CORE_TEMPLATE = TEMPLATE.replace("Layers: [!Ref Lib]", "Layers: [!Ref Lib, !Ref Core]") + CORE_LAYER
+
+
+@pytest.fixture
+def core_build(build: Path) -> Path:
+    """The passing build plus a core layer: the spidergate package with its data and the console."""
+    (build / "template.yaml").write_text(CORE_TEMPLATE)
+    package = build / "Core" / "python" / "spidergate"
+    (package / "catalog" / "data").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "catalog" / "data" / "models.json").write_text("{}")
+    console = package / "web" / "console_dist"
+    (console / "assets").mkdir(parents=True)
+    (console / "index.html").write_text('<script type="module" src="./assets/index-1.js"></script>')
+    (console / "assets" / "index-1.js").write_text("export {};")
+    return build
+
+
+def test_the_core_layer_must_carry_the_built_console_and_its_assets(core_build: Path) -> None:
+    console = core_build / "Core" / "python" / "spidergate" / "web" / "console_dist"
+    done = _check(core_build)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (console / "assets" / "index-1.js").unlink()
+    done = _check(core_build)
+    assert done.returncode == 1
+    assert "console_dist/assets/index-1.js, loaded by the console page, is missing" in done.stdout
+    (console / "index.html").unlink()
+    done = _check(core_build)
+    assert done.returncode == 1
+    assert "console_dist/index.html is missing (run `make console` before `sam build`)" in done.stdout

@@ -34,8 +34,10 @@ GROUP_OF = {
     "/api/gate/v1/uploads": "media",
     "/api/gate/v1/": "catalog",
     "/api/v1/brands/": "dashboard",
+    "/console": "dashboard",
 }
 PUBLIC = ("health", "models-list", "model-get", "aliases", "providers")
+CONSOLE = ("console", "console-config")  # the console's page and sign-in config: public too
 
 
 def _group(event: dict[str, Any]) -> str:
@@ -121,7 +123,7 @@ def test_public_catalog_events_answer_200(handlers: Callable[[str], Handler], na
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in sorted(EVENTS.glob("*.json")) if p.stem not in PUBLIC], ids=lambda p: p.stem
+    "path", [p for p in sorted(EVENTS.glob("*.json")) if p.stem not in PUBLIC + CONSOLE], ids=lambda p: p.stem
 )
 def test_protected_events_reach_the_app_and_are_refused_without_credentials(
     handlers: Callable[[str], Handler], path: Path
@@ -132,3 +134,20 @@ def test_protected_events_reach_the_app_and_are_refused_without_credentials(
     error = _json(response)["error"]
     assert set(error) >= {"message", "type", "code"}
     assert "{{" not in error["message"]  # the token is never echoed back
+
+
+def test_console_events_redirect_to_the_page_and_serve_the_sign_in_config(
+    handlers: Callable[[str], Handler],
+) -> None:
+    root = handlers("dashboard")(_event("console"), None)
+    assert root["statusCode"] == 308
+    assert root["headers"]["location"] == "console/"  # relative: stays under the stage
+    config = handlers("dashboard")(_event("console-config"), None)
+    assert config["statusCode"] == 200, config["body"]
+    assert _json(config) == {
+        "region": "us-east-1",
+        "user_pool_id": "us-east-1_REPLAY",
+        "client_id": "replayclient",
+        "endpoint": None,
+        "auth_flow": "USER_SRP_AUTH",
+    }

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spidergate.dashboard.agents import AgentDesk
+from spidergate.dashboard.aliases import AliasDesk
 from spidergate.dashboard.audit import AuditDesk
+from spidergate.dashboard.pats import PatDesk
 from spidergate.dashboard.reports import ReportDesk
 from spidergate.dashboard.vault import VaultDesk
 
@@ -20,6 +22,8 @@ class Dashboard:
     vault: VaultDesk
     reports: ReportDesk
     audit: AuditDesk
+    aliases: AliasDesk
+    pats: PatDesk
 
     @classmethod
     def from_runtime(cls, rt: Runtime) -> Dashboard:
@@ -33,4 +37,8 @@ class Dashboard:
             vault=VaultDesk(rt.keyvault, rt.records, rt.pool, usage, providers),
             reports=ReportDesk(usage, max_range_days=settings.dashboard_max_range_days),
             audit=AuditDesk(rt.keyvault),
+            aliases=AliasDesk(
+                catalog, rt.aliases, rt.alias_overrides, rt.forget_alias_overrides, usage, rt.keyvault
+            ),
+            pats=PatDesk(rt.records, rt.keyvault, rt.auth),
         )

@@ -25,14 +25,21 @@ class LocalSignIn:
     password: str
     id_token: str
     access_token: str
+    endpoint_url: str | None = None  # the moto server the browser signs in against (None: mock_aws)
 
     def settings_env(self) -> dict[str, str]:
         """``SPIDERGATE_*`` variables pointing the dashboard at this pool."""
-        return {
+        env = {
             "SPIDERGATE_COGNITO_ISSUER": self.issuer,
             "SPIDERGATE_COGNITO_AUDIENCE": self.client_id,
             "SPIDERGATE_COGNITO_JWKS_URL": self.jwks_url,
+            # The console signs in from the browser: against moto, which checks passwords only in
+            # USER_PASSWORD_AUTH (it accepts any SRP proof).
+            "SPIDERGATE_COGNITO_AUTH_FLOW": "USER_PASSWORD_AUTH",
         }
+        if self.endpoint_url:
+            env["SPIDERGATE_COGNITO_BROWSER_ENDPOINT"] = self.endpoint_url
+        return env
 
 
 def group_name(brand_id: str, role: Role) -> str:
@@ -69,6 +76,7 @@ def create_local_sign_in(
         password=password,
         id_token=tokens["IdToken"],
         access_token=tokens["AccessToken"],
+        endpoint_url=endpoint_url.rstrip("/") if endpoint_url else None,
     )
 
 

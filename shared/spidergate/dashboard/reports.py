@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from spidergate.dashboard.trace_scan import TraceWindow, scan_traces
 from spidergate.dashboard.wire import Page, Usd
 from spidergate.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from spidergate.usage.record import RequestRecord
-    from spidergate.usage.reports import UsageReports
+    from spidergate.usage.reports import TracePage, UsageReports
 
 UsageBy = Literal["day", "agent", "model", "provider", "key"]
 DEFAULT_RANGE_DAYS = 30
@@ -149,15 +150,26 @@ class ReportDesk:
         fallback: bool | None,
         limit: int,
         cursor: str | None,
+        window: TraceWindow | None = None,
     ) -> Page[TracePublic]:
-        """Recent requests, newest first, filtered by agent, model, status (code or class), fallback."""
-        page = await self.reports.traces(
-            brand_id,
-            agent_id=agent_id,
-            model=model,
-            status=status,
-            fallback=fallback,
-            limit=limit,
-            cursor=cursor,
-        )
+        """Recent requests, newest first, filtered by agent, model, status (code or class), fallback,
+        and ``window`` (alias, time range)."""
+
+        def read(at: str | None) -> Awaitable[TracePage]:
+            return self.reports.traces(
+                brand_id,
+                agent_id=agent_id,
+                model=model,
+                status=status,
+                fallback=fallback,
+                limit=limit,
+                cursor=at,
+            )
+
+        if window is not None and window.active:
+            if window.since is not None and window.until is not None and window.until <= window.since:
+                raise InvalidRequest("until must be after since", param="until")
+            records, next_cursor = await scan_traces(read, window, limit=limit, cursor=cursor)
+            return Page[TracePublic].of([TracePublic.of(r) for r in records], next_cursor)
+        page = await read(cursor)
         return Page[TracePublic].of([TracePublic.of(r) for r in page.records], page.cursor)

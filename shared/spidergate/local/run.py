@@ -44,6 +44,9 @@ def dashboard_sign_in(stack: LocalStack) -> LocalSignIn:
 def dashboard_banner(stack: LocalStack, port: int, session: LocalSignIn) -> str:
     brand = stack.demo.brand_id if stack.demo else "brd_demo"
     return f"""
+Console: http://{HOST}:{port}/console/
+  sign in as {session.username} with password {session.password} (admin of {brand})
+
 Dashboard API (Cognito session; moto issued this ID token for {session.username}, admin of {brand}):
   curl http://{HOST}:{port}/api/v1/brands/{brand}/gate/agents -H "Authorization: Bearer {session.id_token}"
   A fresh token (it expires in an hour): sign in again with user pool client {session.client_id},

@@ -115,9 +115,10 @@ def start_moto(
     )
     from werkzeug.serving import make_server
 
-    from spidergate.local import moto_fixes
+    from spidergate.local import moto_cognito, moto_fixes
 
     moto_fixes.apply()  # item-level transaction rollback, canonical numbers (see the module)
+    moto_cognito.apply()  # the temporary-password challenge as Cognito sends it
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     moto_app: Any = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()

@@ -249,6 +249,24 @@ class Records:
         got = self.ddb.get_item(TableName=self.table, Key=to_item({"pk": f"PAT#{token_hash}", "sk": "PAT"}))
         return from_item(got["Item"]) if "Item" in got else None
 
+    def list_pats(self, brand_id: str) -> list[dict[str, Any]]:
+        """The brand's PATs (id, agent, name, status, created_at; never a token or its hash)."""
+        found: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :pk AND begins_with(gsi1sk, :p)",
+            "ExpressionAttributeValues": values({":pk": f"BRAND#{brand_id}", ":p": "PAT#"}),
+        }
+        while True:
+            page = self.ddb.query(**kwargs)
+            for raw in page.get("Items", []):
+                item = from_item(raw)
+                found.append({k: item.get(k) for k in ("pat_id", "agent_id", "name", "status", "created_at")})
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def revoke_pat(self, brand_id: str, pat_id: str) -> None:
         page = self.ddb.query(
             TableName=self.table,

@@ -67,9 +67,11 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
 
         app.include_router(media.router, prefix=GATE)
     if "dashboard" in groups:
+        from spidergate.web import console
         from spidergate.web.routes import dashboard
 
         app.include_router(dashboard.router, prefix=DASHBOARD)
+        app.include_router(console.router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestId)
     return app

@@ -25,7 +25,12 @@ REGION = "us-east-1"
 SANDBOX = "http://sandbox.test/v1"
 CHAT = "/api/gate/v1/chat/completions"
 MODEL = "gpt-4o-mini"
-PLACEHOLDERS = {"agent_id": "cli_0000000000000000", "key_id": "pk_0000000000000000"}
+PLACEHOLDERS = {
+    "agent_id": "cli_0000000000000000",
+    "key_id": "pk_0000000000000000",
+    "alias": "fast",
+    "pat_id": "pat_0000000000000000",
+}
 
 
 def route_table() -> list[tuple[str, str]]:
