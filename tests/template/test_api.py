@@ -26,9 +26,10 @@ EXPECTED = {
         for method in ("GET", "POST", "PATCH", "DELETE")
     },
 }
+STREAMED = {"ChatFunction", "MediaFunction"}
 STREAMING_URI = re.compile(
     r"^arn:aws:apigateway:\$\{AWS::Region\}:lambda:path/2021-11-15/functions/"
-    r"\$\{ChatFunction\.Arn\}/response-streaming-invocations$"
+    r"\$\{(ChatFunction|MediaFunction)\.Arn\}/response-streaming-invocations$"
 )
 BUFFERED_URI = re.compile(
     r"^arn:aws:apigateway:\$\{AWS::Region\}:lambda:path/2015-03-31/functions/\$\{\w+\.Arn\}/invocations$"
@@ -44,17 +45,21 @@ def test_every_route_reaches_its_group_function(routes: list[Route]) -> None:
     assert {(r.method, r.path): r.function for r in routes} == EXPECTED
 
 
-def test_chat_uses_the_response_streaming_integration(routes: list[Route]) -> None:
-    (chat,) = [r for r in routes if r.function == "ChatFunction"]
-    assert STREAMING_URI.match(chat.integration["uri"]["Fn::Sub"])
-    assert chat.integration["responseTransferMode"] == "STREAM"
-    assert chat.integration["type"] == "aws_proxy"
-    assert chat.integration["timeoutInMillis"] == 300_000
+def test_chat_and_media_use_the_response_streaming_integration(routes: list[Route]) -> None:
+    streamed = [r for r in routes if r.function in STREAMED]
+    assert {r.function for r in streamed} == STREAMED
+    for route in streamed:
+        uri = route.integration["uri"]["Fn::Sub"]
+        assert STREAMING_URI.match(uri) and f"${{{route.function}.Arn}}" in uri, route
+        assert route.integration["responseTransferMode"] == "STREAM"
+        assert route.integration["type"] == "aws_proxy"
+        # Media is no longer capped at API Gateway's buffered 29 s.
+        assert route.integration["timeoutInMillis"] == 300_000
 
 
 def test_buffered_groups_use_the_plain_proxy_integration(routes: list[Route]) -> None:
     for route in routes:
-        if route.function != "ChatFunction":
+        if route.function not in STREAMED:
             assert BUFFERED_URI.match(route.integration["uri"]["Fn::Sub"]), route
             assert "responseTransferMode" not in route.integration
             assert route.integration["type"] == "aws_proxy"
@@ -74,10 +79,13 @@ def test_only_the_dashboard_sits_behind_the_cognito_authorizer(
     assert scheme["x-amazon-apigateway-authorizer"]["providerARNs"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]
 
 
-def test_binary_media_types_deliver_multipart_and_audio_as_bytes(translated: dict[str, Any]) -> None:
-    assert {"multipart/form-data", "audio/*", "*/*"} <= set(
-        _api(translated)["x-amazon-apigateway-binary-media-types"]
-    )
+def test_binary_media_types_are_only_what_is_really_binary(translated: dict[str, Any]) -> None:
+    # JSON stays text (no base64 growth toward Lambda's 6 MB cap); */* would also break preflights.
+    assert set(_api(translated)["x-amazon-apigateway-binary-media-types"]) == {
+        "multipart/form-data",
+        "audio/*",
+        "application/octet-stream",
+    }
 
 
 def test_gateway_errors_use_the_openai_error_body(translated: dict[str, Any]) -> None:

@@ -52,8 +52,8 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
 
         app.include_router(health.router, prefix=GATE)
         app.include_router(catalog.router, prefix=GATE)
-    elif "chat" in groups:
-        # The chat function's readiness check (Lambda Web Adapter) hits /health.
+    elif "chat" in groups or "media" in groups:
+        # The Web Adapter's readiness check (chat and media functions) hits /health.
         from spidergate.web.routes import health
 
         app.include_router(health.router, prefix=GATE)
