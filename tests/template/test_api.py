@@ -26,6 +26,15 @@ EXPECTED = {
         for method in ("GET", "POST", "PATCH", "DELETE")
     },
 }
+# Every path takes OPTIONS (CORS preflights) at its own function; the catalog's GETs take HEAD.
+EXPECTED.update({("OPTIONS", path): function for (_, path), function in EXPECTED.items()})
+EXPECTED.update(
+    {
+        ("HEAD", path): f
+        for (method, path), f in EXPECTED.items()
+        if method == "GET" and f == "CatalogFunction"
+    }
+)
 STREAMED = {"ChatFunction", "MediaFunction"}
 STREAMING_URI = re.compile(
     r"^arn:aws:apigateway:\$\{AWS::Region\}:lambda:path/2021-11-15/functions/"
@@ -70,7 +79,7 @@ def test_only_the_dashboard_sits_behind_the_cognito_authorizer(
 ) -> None:
     for route in routes:
         secured = route.operation.get("security", [])
-        if route.function == "DashboardFunction":
+        if route.function == "DashboardFunction" and route.method != "OPTIONS":  # preflights carry no token
             assert secured == [{"DashboardCognito": []}], route
         else:
             assert not secured, route
@@ -91,9 +100,15 @@ def test_binary_media_types_are_only_what_is_really_binary(translated: dict[str,
 def test_gateway_errors_use_the_openai_error_body(translated: dict[str, Any]) -> None:
     responses = _api(translated)["x-amazon-apigateway-gateway-responses"]
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
-    assert responses["REQUEST_TOO_LARGE"]["responseParameters"] == {
-        "gatewayresponse.header.x-should-retry": "'false'"
-    }
+    assert responses["REQUEST_TOO_LARGE"]["responseParameters"]["gatewayresponse.header.x-should-retry"] == (
+        "'false'"
+    )
+    assert responses["THROTTLED"]["responseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+    for name, response in responses.items():
+        # Off unless CorsAllowedOrigins is set; then a browser can read the error.
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == {
+            "Fn::If": ["HasCorsOrigins", "method.request.header.origin", {"Ref": "AWS::NoValue"}]
+        }, name
     for name, response in responses.items():
         # $context.error.messageString is already a quoted JSON string.
         text = response["responseTemplates"]["application/json"].replace(
@@ -109,6 +124,17 @@ def _stage(translated: dict[str, Any]) -> dict[str, Any]:
         r["Properties"] for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"
     ]
     return stage
+
+
+def test_cors_origins_and_compression_are_configured_for_every_function(
+    template: dict[str, Any], translated: dict[str, Any]
+) -> None:
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["SPIDERGATE_CORS_ALLOWED_ORIGINS"] == {"Ref": "CorsAllowedOrigins"}
+    assert template["Parameters"]["CorsAllowedOrigins"]["Default"] == ""  # off by default
+    # API Gateway compresses large bodies; the app does not compress twice.
+    assert env["SPIDERGATE_COMPRESS_MIN_BYTES"] == "0"
+    assert translated["Resources"]["GatewayApi"]["Properties"]["MinimumCompressionSize"] == 1400
 
 
 def test_one_stage_named_by_the_parameter_with_tracing_and_throttling(translated: dict[str, Any]) -> None:

@@ -74,7 +74,8 @@ def test_web_adapter_layer_comes_from_the_publisher_of_the_region(
         "InCnNorthwest1": region == "cn-northwest-1",
     }
     for function in ("ChatFunction", "MediaFunction"):
-        (adapter,) = template["Resources"][function]["Properties"]["Layers"]
+        adapter, server = template["Resources"][function]["Properties"]["Layers"]
+        assert server == {"Ref": "ServerLayer"}
         arn = _evaluate(adapter, conditions)
         assert arn == (
             "arn:${AWS::Partition}:lambda:${AWS::Region}:"

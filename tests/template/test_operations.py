@@ -251,10 +251,13 @@ def test_handlers_exist_and_runtimes_agree(template: dict[str, Any]) -> None:
         props = template["Resources"][name]["Properties"]
         module = props["Handler"].split(".")[0] if props["Handler"] != "run.sh" else "app"
         assert (ROOT / props["CodeUri"] / f"{module}.py").is_file(), name
-    for layer in ("CoreLayer", "DepsLayer"):
+    for layer in ("CoreLayer", "DepsLayer", "ServerLayer"):
         resource = template["Resources"][layer]
-        assert resource["Metadata"]["BuildMethod"] == runtime
         assert resource["Properties"]["CompatibleRuntimes"] == [runtime]
+    for layer in ("DepsLayer", "ServerLayer"):
+        assert template["Resources"][layer]["Metadata"]["BuildMethod"] == runtime
+    # The core layer copies the package itself (shared/Makefile), leaving local/ and cli/ out.
+    assert template["Resources"]["CoreLayer"]["Metadata"]["BuildMethod"] == "makefile"
     assert template["Resources"]["CoreLayer"]["Properties"]["ContentUri"] == "shared/"
 
 

@@ -23,3 +23,8 @@ def template_path() -> Path:
 def demo_file() -> Path:
     """``.local/demo.json`` under the repository root (git-ignored): the demo agent's credentials."""
     return repo_root() / ".local" / "demo.json"
+
+
+def state_file() -> Path:
+    """``.local/state.json``: the local run's tables and secrets, kept across restarts."""
+    return repo_root() / ".local" / "state.json"

@@ -1,9 +1,10 @@
 """``python -m spidergate.local``: the whole gateway on this machine, no AWS account needed.
 
-Starts moto (DynamoDB, Secrets Manager, S3), creates the tables from ``template.yaml``, starts
-the sandbox upstream, seeds a demo brand/agent/keys, then serves the gateway under uvicorn.
-Restarting is safe: provisioning and seeding are idempotent and the demo token is kept in
-``.local/demo.json``. Ctrl-C stops everything.
+Starts moto (DynamoDB, Secrets Manager, S3), creates the tables from ``template.yaml``, restores
+the previous run's data (``.local/state.json``), starts the sandbox upstream, seeds a demo
+brand/agent/keys, then serves the gateway under uvicorn. Ctrl-C (or SIGTERM) stops everything and
+saves the data for the next run; ``--fresh`` starts clean. The demo token is kept in
+``.local/demo.json``.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import argparse
 import os
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 from spidergate.dashboard.local_pool import LocalSignIn, create_local_sign_in
-from spidergate.local.paths import demo_file
+from spidergate.local.paths import demo_file, state_file
+from spidergate.local.persist import save_snapshot
 from spidergate.local.stack import (
     HOST,
     LocalStack,
     moto_client,
     port_is_free,
-    port_or_free,
     start_local_stack,
 )
 from spidergate.settings import LocalRunSettings, get_settings
@@ -79,9 +81,17 @@ Python (pip install openai):
   print(reply.choices[0].message.content)
 
 The spidergate CLI against this stack, from another shell:
-  export {exports}
+  export {exports} PATH="{cli_dir()}:$PATH"
   spidergate vault list --brand {stack.demo.brand_id if stack.demo else "brd_demo"}
+
+Data (brands, agents, keys, usage) is saved to {state_file()} when this run stops and restored by
+the next one; `make run FRESH=1` (or --fresh) starts clean.
 """
+
+
+def cli_dir() -> Path:
+    """The directory of this interpreter's scripts (the venv's bin, where ``spidergate`` is)."""
+    return Path(sys.executable).parent
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -98,17 +108,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sandbox-port", type=int, default=defaults.sandbox_port, help="preferred sandbox port"
     )
+    parser.add_argument(
+        "--fresh", action="store_true", help=f"start clean: discard the saved data ({state_file()})"
+    )
     args = parser.parse_args(argv)
-    if not port_is_free(args.port, HOST):
-        print(f"Port {args.port} is in use; choose another with PORT=<port> or --port.", file=sys.stderr)
+    busy = busy_ports(args.port, args.moto_port, args.sandbox_port)
+    if busy:
+        print(busy, file=sys.stderr)
         return 1
+    if args.fresh:
+        state_file().unlink(missing_ok=True)
     signal.signal(signal.SIGTERM, _terminate)  # run the cleanup below on `kill` as on Ctrl-C
     stack: LocalStack | None = None
     try:
         stack = start_local_stack(
-            moto_port=port_or_free(args.moto_port, HOST),
-            sandbox_port=port_or_free(args.sandbox_port, HOST),
+            moto_port=args.moto_port,
+            sandbox_port=args.sandbox_port,
             demo_file=demo_file(),
+            snapshot=state_file(),
         )
         # The gateway reads everything through Settings: set the environment before it is built.
         for name in _AWS_OVERRIDES:
@@ -125,6 +142,36 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         if stack is not None:
+            save(stack)
             stack.stop()
             print("SpiderGate local stack stopped.", flush=True)
     return 0
+
+
+def busy_ports(port: int, moto_port: int, sandbox_port: int) -> str | None:
+    """Why the run cannot start, when a port it needs is taken (never a silent substitute: saved
+    CLI exports and the vault's sandbox URLs name these ports)."""
+    wanted = (
+        ("gateway", port, "PORT=<port> or --port"),
+        ("moto", moto_port, "SPIDERGATE_LOCAL_MOTO_PORT=<port> or --moto-port"),
+        ("sandbox", sandbox_port, "SPIDERGATE_LOCAL_SANDBOX_PORT=<port> or --sandbox-port"),
+    )
+    for name, number, how in wanted:
+        if not port_is_free(number, HOST):
+            return f"Port {number} ({name}) is in use; stop what holds it or choose another with {how}."
+    return None
+
+
+def save(stack: LocalStack) -> None:
+    """Snapshot the run's data for the next start (a failure is reported, never hides the exit)."""
+    try:
+        count = save_snapshot(
+            moto_client("dynamodb", stack.moto.url, stack.settings.region),
+            moto_client("secretsmanager", stack.moto.url, stack.settings.region),
+            stack.settings,
+            state_file(),
+        )
+    except Exception as exc:  # the stack is going down anyway; say why the data was not kept
+        print(f"Could not save the local data to {state_file()}: {exc}", file=sys.stderr)
+        return
+    print(f"Saved {count} items to {state_file()}.", flush=True)

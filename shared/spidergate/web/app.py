@@ -12,6 +12,9 @@ from spidergate.runtime import Runtime
 from spidergate.settings import get_settings
 from spidergate.telemetry import configure_logging
 from spidergate.web import errors
+from spidergate.web.compression import GzipLarge
+from spidergate.web.cors import Cors, parse_origins
+from spidergate.web.methods import HeadAsGet
 from spidergate.web.middleware import RequestId
 
 GATE = "/api/gate/v1"
@@ -69,5 +72,12 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
         from spidergate.web.routes import dashboard
 
         app.include_router(dashboard.router, prefix=DASHBOARD)
+    # Outermost last: RequestId, CORS, HEAD, then compression next to the routes.
+    if settings.compress_min_bytes > 0:
+        app.add_middleware(GzipLarge, minimum=settings.compress_min_bytes)
+    app.add_middleware(HeadAsGet)
+    origins = parse_origins(settings.cors_allowed_origins)
+    if origins:
+        app.add_middleware(Cors, origins=origins)
     app.add_middleware(RequestId)
     return app
