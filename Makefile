@@ -24,9 +24,9 @@ $(SAM_STAMP):
 	@rm -f $(SAM_VENV)/.installed-* && touch $@
 
 ## run: the gateway on http://127.0.0.1:$${PORT:-8080}/api/gate/v1 with moto, a sandbox upstream and demo data
-## (data kept in .local/state.json across runs; FRESH=1 starts clean)
+## (data kept in .local/state.json across runs; FRESH=1 starts clean; BIND=0.0.0.0 for sam local)
 run: setup
-	$(BIN)/python -m spidergate.local $(if $(FRESH),--fresh)
+	$(BIN)/python -m spidergate.local $(if $(FRESH),--fresh) $(if $(BIND),--bind $(BIND))
 
 ## test: lint, type-check, unit + functional + integration tests, template checks
 test: setup $(SAM_STAMP)

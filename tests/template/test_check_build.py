@@ -104,3 +104,11 @@ def test_tests_caches_and_shadowed_modules_fail(build: Path) -> None:
     assert done.returncode == 1
     assert "Fn: ships tests" in done.stdout
     assert "helper.py is in both function code and Lib" in done.stdout
+
+
+def test_an_identical_copy_in_two_places_is_not_shadowing(build: Path) -> None:
+    # A dependency shared by two layers (h11: httpx's and uvicorn's) installs the same files twice.
+    (build / "Fn" / "helper.py").write_text((build / "Lib" / "python" / "helper.py").read_text())
+    done = _check(build)
+    assert "is in both" not in done.stdout
+    assert done.returncode == 0, done.stdout

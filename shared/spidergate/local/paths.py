@@ -28,3 +28,8 @@ def demo_file() -> Path:
 def state_file() -> Path:
     """``.local/state.json``: the local run's tables and secrets, kept across restarts."""
     return repo_root() / ".local" / "state.json"
+
+
+def session_file() -> Path:
+    """``.local/session.json``: the running local stack's dashboard sign-in (for ``sam_local``)."""
+    return repo_root() / ".local" / "session.json"

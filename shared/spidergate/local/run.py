@@ -10,6 +10,8 @@ saves the data for the next run; ``--fresh`` starts clean. The demo token is kep
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import signal
 import sys
@@ -17,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from spidergate.dashboard.local_pool import LocalSignIn, create_local_sign_in
-from spidergate.local.paths import demo_file, state_file
+from spidergate.local.paths import demo_file, session_file, state_file
 from spidergate.local.persist import save_snapshot
 from spidergate.local.stack import (
     HOST,
@@ -111,8 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fresh", action="store_true", help=f"start clean: discard the saved data ({state_file()})"
     )
+    parser.add_argument(
+        "--bind",
+        default=HOST,
+        help="address moto and the sandbox listen on (0.0.0.0 lets `sam local` containers reach them; "
+        "it also exposes them to your network)",
+    )
     args = parser.parse_args(argv)
-    busy = busy_ports(args.port, args.moto_port, args.sandbox_port)
+    busy = busy_ports(args.port, args.moto_port, args.sandbox_port, args.bind)
     if busy:
         print(busy, file=sys.stderr)
         return 1
@@ -124,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = start_local_stack(
             moto_port=args.moto_port,
             sandbox_port=args.sandbox_port,
+            host=args.bind,
             demo_file=demo_file(),
             snapshot=state_file(),
         )
@@ -132,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.pop(name, None)
         os.environ.update(stack.env)
         session = dashboard_sign_in(stack)
+        write_private_json(session_file(), dataclasses.asdict(session))  # for `sam_local event`
         os.environ.update(session.settings_env())
         get_settings.cache_clear()
         print(banner(stack, args.port) + dashboard_banner(stack, args.port, session), flush=True)
@@ -148,7 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def busy_ports(port: int, moto_port: int, sandbox_port: int) -> str | None:
+def write_private_json(path: Path, doc: dict[str, str]) -> None:
+    """``doc`` to ``path``, readable by this user only (it holds a session token and password)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(doc, out, indent=2)
+
+
+def busy_ports(port: int, moto_port: int, sandbox_port: int, bind: str = HOST) -> str | None:
     """Why the run cannot start, when a port it needs is taken (never a silent substitute: saved
     CLI exports and the vault's sandbox URLs name these ports)."""
     wanted = (
@@ -157,7 +175,7 @@ def busy_ports(port: int, moto_port: int, sandbox_port: int) -> str | None:
         ("sandbox", sandbox_port, "SPIDERGATE_LOCAL_SANDBOX_PORT=<port> or --sandbox-port"),
     )
     for name, number, how in wanted:
-        if not port_is_free(number, HOST):
+        if not port_is_free(number, HOST if name == "gateway" else bind):
             return f"Port {number} ({name}) is in use; stop what holds it or choose another with {how}."
     return None
 
