@@ -85,8 +85,8 @@ def test_a_budget_held_by_requests_in_flight_is_worth_retrying() -> None:
 
 def test_a_request_dearer_than_the_budget_says_so() -> None:
     refusal = BudgetGuard("brand", "brd_a", "month", Decimal(1), Decimal("1.50"), MIDNIGHT).too_small()
-    assert refusal.message.startswith("Budget too small for this request")
-    assert "brand monthly budget of $1.00 is below its worst-case cost of $1.50" in refusal.message
+    assert refusal.message.startswith("Budget too small: ")
+    assert "brand monthly budget of $1.00 is below this request's worst-case cost of $1.50" in refusal.message
 
 
 def test_key_caps_give_a_short_reason_for_the_router() -> None:

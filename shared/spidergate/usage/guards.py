@@ -104,7 +104,7 @@ class BudgetGuard:
     def too_small(self) -> QuotaExceeded:
         """The request's worst case alone exceeds the budget: refused without a round trip."""
         return QuotaExceeded(
-            f"Budget too small for this request: {self.name} is below its worst-case cost of "
+            f"Budget too small: {self.name} is below this request's worst-case cost of "
             f"{usd(self.reserve)} ({self.scope} {self.owner}); lower max_tokens or raise the budget."
         )
 
