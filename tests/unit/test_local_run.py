@@ -3,10 +3,12 @@ that works as printed."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -112,3 +114,21 @@ def test_the_printed_cli_hint_runs_as_printed() -> None:
         check=True,
     )
     assert shell.stdout.strip() == str(run.cli_dir() / "spidergate")
+
+
+@pytest.mark.integration
+def test_autosave_snapshots_a_running_stack(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with start_local_stack(demo_file=tmp_path / "demo.json") as stack:
+        autosave = run.Autosave(stack, 0.05, path)
+        try:
+            deadline = time.monotonic() + 20
+            while not path.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            autosave.stop()
+        assert path.exists()
+        forget(stack.moto.url)
+    doc = json.loads(path.read_text())
+    keys = {(item["pk"]["S"], item["sk"]["S"]) for item in doc["tables"][stack.settings.vault_table]}
+    assert ("BRAND#brd_demo", "BRAND") in keys

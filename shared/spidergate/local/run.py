@@ -2,8 +2,8 @@
 
 Starts moto (DynamoDB, Secrets Manager, S3), creates the tables from ``template.yaml``, restores
 the previous run's data (``.local/state.json``), starts the sandbox upstream, seeds a demo
-brand/agent/keys, then serves the gateway under uvicorn. Ctrl-C (or SIGTERM) stops everything and
-saves the data for the next run; ``--fresh`` starts clean. The demo token is kept in
+brand/agent/keys, then serves the gateway under uvicorn. The data is saved every minute and when
+Ctrl-C (or SIGTERM) stops everything, for the next run; ``--fresh`` starts clean. The demo token is kept in
 ``.local/demo.json``.
 """
 
@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
@@ -31,6 +32,7 @@ from spidergate.local.stack import (
 from spidergate.settings import LocalRunSettings, get_settings
 
 API_PATH = "/api/gate/v1"
+AUTOSAVE_SECONDS = 60.0
 DEMO_MODEL = "gpt-4o-mini"
 # Variables that would send boto3 to a real account instead of moto.
 _AWS_OVERRIDES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         state_file().unlink(missing_ok=True)
     signal.signal(signal.SIGTERM, _terminate)  # run the cleanup below on `kill` as on Ctrl-C
     stack: LocalStack | None = None
+    autosave: Autosave | None = None
     try:
         stack = start_local_stack(
             moto_port=args.moto_port,
@@ -145,12 +148,15 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(session.settings_env())
         get_settings.cache_clear()
         print(banner(stack, args.port) + dashboard_banner(stack, args.port, session), flush=True)
+        autosave = Autosave(stack, AUTOSAVE_SECONDS)
         import uvicorn
 
         uvicorn.run("spidergate.web.app:create_app", factory=True, host=HOST, port=args.port)
     except KeyboardInterrupt:
         pass
     finally:
+        if autosave is not None:
+            autosave.stop()
         if stack is not None:
             save(stack)
             stack.stop()
@@ -180,16 +186,38 @@ def busy_ports(port: int, moto_port: int, sandbox_port: int, bind: str = HOST) -
     return None
 
 
-def save(stack: LocalStack) -> None:
-    """Snapshot the run's data for the next start (a failure is reported, never hides the exit)."""
+def save(stack: LocalStack, path: Path | None = None, *, quiet: bool = False) -> None:
+    """Snapshot the run's data for the next start (a failure is reported, never raised)."""
+    path = path or state_file()
     try:
         count = save_snapshot(
             moto_client("dynamodb", stack.moto.url, stack.settings.region),
             moto_client("secretsmanager", stack.moto.url, stack.settings.region),
             stack.settings,
-            state_file(),
+            path,
         )
-    except Exception as exc:  # the stack is going down anyway; say why the data was not kept
-        print(f"Could not save the local data to {state_file()}: {exc}", file=sys.stderr)
+    except Exception as exc:  # never take the run down over a snapshot; say why the data was not kept
+        print(f"Could not save the local data to {path}: {exc}", file=sys.stderr)
         return
-    print(f"Saved {count} items to {state_file()}.", flush=True)
+    if not quiet:
+        print(f"Saved {count} items to {path}.", flush=True)
+
+
+class Autosave:
+    """Snapshots the run every ``every`` seconds in a background thread, so a run that dies
+    without its cleanup (``kill -9``, a crash) loses at most that much."""
+
+    def __init__(self, stack: LocalStack, every: float, path: Path | None = None) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(stack, every, path), name="autosave", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, stack: LocalStack, every: float, path: Path | None) -> None:
+        while not self._stop.wait(every):
+            save(stack, path, quiet=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
