@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .tools-sam
-STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt layers/deps/requirements.txt pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt layers/deps/requirements.txt layers/server/requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 SAM_STAMP := $(SAM_VENV)/.installed-$(shell sha1sum requirements/sam.txt | cut -c1-12)
 
 .PHONY: setup run test lint typecheck unit template build bench clean console browser screenshots
@@ -51,8 +51,9 @@ screenshots: setup console browser
 	$(BIN)/python scripts/console_screenshots.py
 
 ## run: the gateway on http://127.0.0.1:$${PORT:-8080}/api/gate/v1 with moto, a sandbox upstream and demo data
+## (data kept in .local/state.json across runs; FRESH=1 starts clean; BIND=0.0.0.0 for sam local)
 run: setup console
-	$(BIN)/python -m spidergate.local
+	$(BIN)/python -m spidergate.local $(if $(FRESH),--fresh) $(if $(BIND),--bind $(BIND))
 
 ## test: lint, type-check, unit + functional + integration tests, template checks
 test: setup $(SAM_STAMP) console browser

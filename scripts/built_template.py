@@ -96,7 +96,13 @@ class Context:
             return self._ref(arg)
         if key == "Fn::Sub":
             text = arg if isinstance(arg, str) else arg[0]
-            return re.sub(r"\$\{([^}!]+)\}", lambda m: str(self._ref(m.group(1).split(".")[0])), text)
+            local = {} if isinstance(arg, str) else {k: self.resolve(v) for k, v in arg[1].items()}
+
+            def value(match: re.Match[str]) -> str:
+                name = match.group(1)
+                return str(local[name]) if name in local else str(self._ref(name.split(".")[0]))
+
+            return re.sub(r"\$\{([^}!]+)\}", value, text)
         if key == "Fn::If":
             return self.resolve(arg[1] if self.condition(arg[0]) else arg[2])
         if key == "Fn::GetAtt":

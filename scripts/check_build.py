@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import platform
@@ -228,15 +229,27 @@ def check_console(name: str, root: Path, report: Report) -> None:
 
 
 def check_shadowing(fn: Function, report: Report) -> None:
-    """A top-level name in two places means one silently hides the other on sys.path."""
-    seen: dict[str, str] = {}
+    """A top-level name in two places means one silently hides the other on sys.path, unless both
+    copies are identical (a shared dependency of two layers, e.g. h11 of httpx and uvicorn)."""
+    seen: dict[str, tuple[str, Path]] = {}
     for label, root in [("function code", fn.code_dir), *fn.layer_dirs]:
         for entry in root.iterdir():
             if entry.name in ("requirements.txt", "__pycache__"):
                 continue  # neither is imported by name
-            if entry.name in seen:
-                report.error(f"{fn.name}: {entry.name} is in both {seen[entry.name]} and {label}")
-            seen[entry.name] = label
+            if entry.name in seen and fingerprint(entry) != fingerprint(seen[entry.name][1]):
+                report.error(f"{fn.name}: {entry.name} is in both {seen[entry.name][0]} and {label}")
+            seen.setdefault(entry.name, (label, entry))
+
+
+def fingerprint(path: Path) -> list[tuple[str, str]]:
+    """(relative path, SHA-256) of every file at or under ``path`` (bytecode and RECORD left out:
+    they differ between identical installs)."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return [
+        (str(p.relative_to(path.parent)), hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in files
+        if "__pycache__" not in p.parts and p.name not in ("RECORD", "INSTALLER", "REQUESTED")
+    ]
 
 
 def size(path: Path) -> int:

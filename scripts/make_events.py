@@ -2,10 +2,12 @@
 
     .venv/bin/python scripts/make_events.py [OUT_DIR]   # default: events/
 
-The events are what API Gateway hands Lambda for this template: the stage's binary media types
-include */*, so every request body arrives base64-encoded (isBase64Encoded true). Placeholders
-(``{{DEMO_TOKEN}}``, ``{{BRAND_ID}}``, ...) stand outside bodies only; events/README.md lists them.
-Output is deterministic: re-running rewrites identical files.
+The events are what API Gateway hands Lambda for this template: a body whose Content-Type is one
+of the stage's binary media types (multipart/form-data, audio/*, application/octet-stream) arrives
+base64-encoded (isBase64Encoded true); JSON arrives as text. Placeholders (``{{DEMO_TOKEN}}``,
+``{{BRAND_ID}}``, ...) stand outside bodies only; events/README.md lists them, and
+``python -m spidergate.local.sam_local event NAME`` fills them from the local run. Output is
+deterministic: re-running rewrites identical files.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 from urllib.parse import quote
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+# The stage's binary media types (template.yaml, GatewayApi.BinaryMediaTypes; a test keeps them equal).
+BINARY_MEDIA_TYPES = ("multipart/form-data", "audio/*", "application/octet-stream")
 API_ID = "a1b2c3d4e5"
 STAGE = "dev"
 HOST = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
@@ -96,6 +100,7 @@ def event(
         "X-Forwarded-Proto": "https",
         **(headers or {}),
     }
+    binary = is_binary(sent.get("Content-Type", ""))
     if body is not None:
         sent["Content-Length"] = str(len(body))
     context: dict[str, Any] = {
@@ -142,9 +147,21 @@ def event(
         "pathParameters": path_params,
         "stageVariables": {"loggingRole": "preexisting"},
         "requestContext": context,
-        "body": base64.b64encode(body).decode() if body is not None else None,
-        "isBase64Encoded": body is not None,
+        "body": _encoded(body, binary) if body is not None else None,
+        "isBase64Encoded": body is not None and binary,
     }
+
+
+def is_binary(content_type: str) -> bool:
+    """Whether API Gateway treats the body as binary (template.yaml: GatewayApi BinaryMediaTypes)."""
+    media = content_type.split(";")[0].strip().lower()
+    return media in BINARY_MEDIA_TYPES or any(
+        media.startswith(t[:-1]) for t in BINARY_MEDIA_TYPES if t.endswith("*")
+    )
+
+
+def _encoded(body: bytes, binary: bool) -> str:
+    return base64.b64encode(body).decode() if binary else body.decode()
 
 
 @dataclass

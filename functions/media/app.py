@@ -1,7 +1,8 @@
-"""Lambda entry point of the media group (images, speech, transcriptions, uploads), via Mangum."""
-
-from mangum import Mangum
+"""The media group's ASGI app (images, speech, transcriptions, uploads), served by uvicorn behind
+the Lambda Web Adapter (see run.sh) in response-stream mode, so a long transcription or a slow
+image gets the function's 300 s instead of API Gateway's buffered 29 s.
+"""
 
 from spidergate.web.app import create_app
 
-handler = Mangum(create_app(["media"]), lifespan="off")
+app = create_app(["media"])

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     aws_endpoint_url_dynamodb: str | None = Field(
         default=None, validation_alias=AliasChoices("aws_endpoint_url_dynamodb", "AWS_ENDPOINT_URL_DYNAMODB")
     )
+    # Browser origins allowed to call the API (comma-separated; * for any); empty turns CORS off.
+    cors_allowed_origins: str = ""
+    # gzip complete textual bodies of at least this many bytes for clients that accept it; 0 turns
+    # it off (deployed, API Gateway compresses: its MinimumCompressionSize).
+    compress_min_bytes: int = 1400
     # Write usage through spidergate.dynamo_http (no botocore on the hot path). Off only where
     # DynamoDB is emulated in-process (moto's mock_aws patches botocore, not HTTP).
     ledger_http: bool = True

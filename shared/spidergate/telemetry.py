@@ -7,12 +7,15 @@ flushed per request because under the Lambda Web Adapter no handler decorator ru
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from spidergate.settings import Settings
 from spidergate.usage.record import RequestRecord
 
 log = logging.getLogger("spidergate.request")
+# The root handler the managed Python runtime's bootstrap installs.
+LAMBDA_RUNTIME_HANDLER = "LambdaLoggerHandler"
 
 
 class Telemetry:
@@ -64,6 +67,7 @@ class Telemetry:
         if record.status == 429:
             m.add_metric(name="Throttles", unit=MetricUnit.Count, value=1)
         m.flush_metrics()
+        _flush_stdout()
         failed = [a for a in record.attempts if a.outcome not in ("success", "skipped")]
         for attempt in failed:
             from aws_lambda_powertools.metrics import single_metric
@@ -76,19 +80,36 @@ class Telemetry:
                 default_dimensions={"Stage": self.settings.stage},
             ) as metric:
                 metric.add_dimension(name="Provider", value=attempt.provider)
+        _flush_stdout()
+
+
+def _flush_stdout() -> None:
+    """Push EMF lines out now: powertools prints without flushing, and under the Web Adapter
+    stdout is a pipe (block-buffered unless PYTHONUNBUFFERED), so metrics would arrive late or be
+    lost when the sandbox is reclaimed."""
+    sys.stdout.flush()
 
 
 def configure_logging(settings: Settings) -> None:
-    """JSON logs through powertools' formatter on the root logger, once per process."""
+    """JSON logs through powertools' formatter on the root logger, once per process.
+
+    Lambda's managed runtime (the Mangum functions) has already given the root logger its own
+    handler (``LambdaLoggerHandler``): that one gets the JSON formatter instead of a second handler
+    beside it, or every line would be written twice. Elsewhere (uvicorn under the Web Adapter,
+    local runs) a stream handler is added.
+    """
     root = logging.getLogger()
     if any(getattr(h, "_spidergate", False) for h in root.handlers):
         return
     from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(LambdaPowertoolsFormatter(service="spidergate"))
-    handler._spidergate = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
+    runtime_handlers = [h for h in root.handlers if type(h).__name__ == LAMBDA_RUNTIME_HANDLER]
+    handlers = runtime_handlers or [logging.StreamHandler()]
+    for handler in handlers:
+        handler.setFormatter(LambdaPowertoolsFormatter(service="spidergate"))
+        handler._spidergate = True  # type: ignore[attr-defined]
+        if handler not in root.handlers:
+            root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     for noisy in ("botocore", "boto3", "urllib3", "httpx", "httpcore", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

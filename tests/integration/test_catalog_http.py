@@ -12,7 +12,8 @@ pytestmark = pytest.mark.integration
 def test_sdk_models_list_and_retrieve(gateway) -> None:
     client = openai.OpenAI(base_url=gateway.url, api_key="unused-for-public-endpoints", max_retries=0)
     models = list(client.models.list())
-    assert len(models) == 100  # the default page
+    # The whole catalog, as OpenAI's /models answers: the SDK reads one page and stops.
+    assert len(models) == httpx.get(gateway.url + "/models", params={"limit": 1}).json()["total"] > 1000
     assert all(m.object == "model" and m.owned_by for m in models)
     one = client.models.retrieve("groq/openai/gpt-oss-20b")
     assert one.id == "groq/openai/gpt-oss-20b"
@@ -57,6 +58,21 @@ def test_bad_query_values_are_openai_400s(gateway, params: dict[str, object], pa
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["type"] == "invalid_request_error" and error["param"] == param
+
+
+def test_after_cursor_walks_the_pages_and_has_more_ends_it(gateway) -> None:
+    seen: list[str] = []
+    params: dict[str, object] = {"provider": "groq", "limit": 4}
+    while True:
+        page = httpx.get(gateway.url + "/models", params=params).json()
+        seen.extend(m["id"] for m in page["data"])
+        if not page["has_more"]:
+            break
+        assert page["last_id"] == seen[-1]
+        params["after"] = page["last_id"]
+    whole = httpx.get(gateway.url + "/models", params={"provider": "groq"}).json()
+    assert seen == [m["id"] for m in whole["data"]] and whole["has_more"] is False
+    assert len(seen) == whole["total"] > 4
 
 
 def test_etag_and_304(gateway) -> None:

@@ -13,8 +13,9 @@ from spidergate.web.app import GROUPS, create_app
 from tests.template.cfn import Route
 
 FUNCTION_OF = {group: f"{group.capitalize()}Function" for group in GROUPS}
-# The Lambda Web Adapter's readiness check: the chat app serves it, API Gateway sends it to catalog.
-READINESS = ("chat", "GET", "/api/gate/v1/health")
+# The Lambda Web Adapter's readiness check: the chat and media apps serve it, API Gateway sends it
+# to catalog.
+READINESS = {(group, "GET", "/api/gate/v1/health") for group in ("chat", "media")}
 
 
 def _served(group: str) -> set[tuple[str, str]]:
@@ -38,7 +39,7 @@ def _gateway_pattern(resource: str) -> re.Pattern[str]:
 @pytest.mark.parametrize("group", GROUPS)
 def test_each_app_route_is_deployed_to_its_group_function(group: str, routes: list[Route]) -> None:
     for method, path in _served(group):
-        if (group, method, path) == READINESS:
+        if (group, method, path) in READINESS:
             continue
         targets = {
             r.function
@@ -53,5 +54,7 @@ def test_each_deployed_route_reaches_an_app_route(group: str, routes: list[Route
     served = _served(group)
     for route in (r for r in routes if r.function == FUNCTION_OF[group]):
         pattern = _gateway_pattern(route.path)
-        hits: list[Any] = [p for m, p in served if m == route.method and pattern.fullmatch(_sample(p))]
+        # HEAD is served by the GET route; OPTIONS by the CORS middleware on any served path.
+        methods = {"HEAD": {"GET"}, "OPTIONS": {m for m, _ in served}}.get(route.method, {route.method})
+        hits: list[Any] = [p for m, p in served if m in methods and pattern.fullmatch(_sample(p))]
         assert hits, f"{route.method} {route.path} reaches {group}, which serves no such route"

@@ -141,3 +141,11 @@ def test_the_core_layer_must_carry_the_built_console_and_its_assets(core_build: 
     done = _check(core_build)
     assert done.returncode == 1
     assert "console_dist/index.html is missing (run `make console` before `sam build`)" in done.stdout
+
+
+def test_an_identical_copy_in_two_places_is_not_shadowing(build: Path) -> None:
+    # A dependency shared by two layers (h11: httpx's and uvicorn's) installs the same files twice.
+    (build / "Fn" / "helper.py").write_text((build / "Lib" / "python" / "helper.py").read_text())
+    done = _check(build)
+    assert "is in both" not in done.stdout
+    assert done.returncode == 0, done.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import email.parser
 import io
@@ -17,7 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 from mangum.handlers import ALB, APIGateway, HTTPGateway
 
-from tests.template.cfn import EVENTS, Route
+from tests.template.cfn import EVENTS, ROOT, Route
 
 FILES = sorted(EVENTS.glob("*.json"))
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
@@ -41,7 +42,8 @@ def _matches(resource: str, path: str) -> bool:
 
 def test_there_is_one_event_file_per_route_and_no_stray_one(routes: list[Route]) -> None:
     covered = {(e["httpMethod"], e["resource"]) for e in map(_load, FILES)}
-    deployed = {(r.method, r.path) for r in routes}
+    # OPTIONS (CORS preflights) and HEAD (catalog) ride on their path's function; no file each.
+    deployed = {(r.method, r.path) for r in routes if r.method not in ("OPTIONS", "HEAD")}
     # The dashboard's {proxy+} takes four methods; one event per method actually used is enough.
     dashboard = {(m, p) for m, p in deployed if p.startswith("/api/v1/brands/")}
     assert deployed - dashboard <= covered
@@ -76,20 +78,47 @@ def test_event_is_a_rest_proxy_event_mangum_routes(path: Path, routes: list[Rout
     assert ("authorizer" in context) == bool(route.operation.get("security"))
 
 
+def _binary_types(translated: dict[str, Any]) -> list[str]:
+    body: dict[str, Any] = translated["Resources"]["GatewayApi"]["Properties"]["Body"]
+    types: list[str] = body["x-amazon-apigateway-binary-media-types"]
+    return types
+
+
+def _is_binary(content_type: str, types: list[str]) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return any(media == t or (t.endswith("/*") and media.startswith(t[:-1])) for t in types)
+
+
+def test_the_event_generator_knows_the_stage_binary_media_types(translated: dict[str, Any]) -> None:
+    tree = ast.parse((ROOT / "scripts" / "make_events.py").read_text())
+    (value,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and [getattr(t, "id", "") for t in node.targets] == ["BINARY_MEDIA_TYPES"]
+    ]
+    assert set(ast.literal_eval(value)) == set(_binary_types(translated))
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-def test_bodies_arrive_base64_encoded_with_their_declared_length(path: Path) -> None:
+def test_bodies_arrive_encoded_as_api_gateway_does_with_their_declared_length(
+    path: Path, translated: dict[str, Any]
+) -> None:
     event = _load(path)
     if event["httpMethod"] == "GET":
         assert event["body"] is None
         return
-    # The stage's binary media types include */*, so API Gateway encodes every body.
-    assert event["isBase64Encoded"] is True
+    # Only bodies of a binary media type (multipart, audio) are base64-encoded; JSON stays text.
+    binary = _is_binary(event["headers"]["Content-Type"], _binary_types(translated))
+    assert event["isBase64Encoded"] is binary
     body = _body(event)
     assert int(event["headers"]["Content-Length"]) == len(body)
     assert APIGateway(event, {}, MANGUM_CONFIG).body == body  # type: ignore[arg-type]
     if event["headers"]["Content-Type"] == "application/json":
         assert isinstance(json.loads(body), dict)
-    assert not PLACEHOLDER.search(body.decode("latin-1")), "placeholders cannot be substituted inside base64"
+    assert not PLACEHOLDER.search(body.decode("latin-1")), (
+        "bodies carry no placeholders (their length is declared)"
+    )
 
 
 def test_transcription_carries_a_real_wav_in_a_real_multipart_body() -> None:

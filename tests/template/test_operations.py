@@ -216,7 +216,8 @@ def test_outputs_give_the_cli_everything_it_reads(template: dict[str, Any]) -> N
 def test_tables_survive_stack_deletion_and_keep_ttl(template: dict[str, Any]) -> None:
     for table in ("VaultTable", "UsageTable"):
         resource = template["Resources"][table]
-        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+        assert resource["DeletionPolicy"] == "RetainExceptOnCreate"
+        assert resource["UpdateReplacePolicy"] == "Retain"
     ttl = template["Resources"]["UsageTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
 
@@ -227,23 +228,21 @@ def test_secrets_prefix_matches_the_iam_scope(template: dict[str, Any]) -> None:
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "SpiderGate"
 
 
-def test_chat_runs_uvicorn_behind_the_web_adapter(template: dict[str, Any]) -> None:
-    chat = template["Resources"]["ChatFunction"]["Properties"]
-    env = chat["Environment"]["Variables"]
-    assert chat["Handler"] == "run.sh"
+@pytest.mark.parametrize("name", ["chat", "media"])
+def test_chat_and_media_run_uvicorn_behind_the_web_adapter(template: dict[str, Any], name: str) -> None:
+    function = template["Resources"][f"{name.title()}Function"]["Properties"]
+    env = function["Environment"]["Variables"]
+    assert function["Handler"] == "run.sh"
     assert env["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
     assert env["AWS_LWA_INVOKE_MODE"] == "response_stream"
     assert env["AWS_LWA_READINESS_CHECK_PATH"] == "/api/gate/v1/health"
     assert "/opt/python" in env["PYTHONPATH"].split(":")
-    (adapter,) = chat["Layers"]
-    arm, x86 = (branch["Fn::Sub"] for branch in adapter["Fn::If"][1:])
-    assert adapter["Fn::If"][0] == "IsArm64"
-    assert arm.endswith(":753240598075:layer:LambdaAdapterLayerArm64:${LwaLayerVersion}")
-    assert x86.endswith(":753240598075:layer:LambdaAdapterLayerX86:${LwaLayerVersion}")
-    run = ROOT / "functions" / "chat" / "run.sh"
+    run = ROOT / "functions" / name / "run.sh"
     assert os.access(run, os.X_OK)
+    assert run.read_text() == (ROOT / "functions" / "chat" / "run.sh").read_text()
     assert re.search(r"exec python -m uvicorn app:app", run.read_text())
-    assert chat["Timeout"] * 1000 == chat["Events"]["ChatCompletions"]["Properties"]["TimeoutInMillis"]
+    for event in function["Events"].values():
+        assert function["Timeout"] * 1000 == event["Properties"]["TimeoutInMillis"]
 
 
 def test_handlers_exist_and_runtimes_agree(template: dict[str, Any]) -> None:
@@ -252,10 +251,13 @@ def test_handlers_exist_and_runtimes_agree(template: dict[str, Any]) -> None:
         props = template["Resources"][name]["Properties"]
         module = props["Handler"].split(".")[0] if props["Handler"] != "run.sh" else "app"
         assert (ROOT / props["CodeUri"] / f"{module}.py").is_file(), name
-    for layer in ("CoreLayer", "DepsLayer"):
+    for layer in ("CoreLayer", "DepsLayer", "ServerLayer"):
         resource = template["Resources"][layer]
-        assert resource["Metadata"]["BuildMethod"] == runtime
         assert resource["Properties"]["CompatibleRuntimes"] == [runtime]
+    for layer in ("DepsLayer", "ServerLayer"):
+        assert template["Resources"][layer]["Metadata"]["BuildMethod"] == runtime
+    # The core layer copies the package itself (shared/Makefile), leaving local/ and cli/ out.
+    assert template["Resources"]["CoreLayer"]["Metadata"]["BuildMethod"] == "makefile"
     assert template["Resources"]["CoreLayer"]["Properties"]["ContentUri"] == "shared/"
 
 

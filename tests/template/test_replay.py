@@ -81,8 +81,9 @@ def handlers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Handle
     def handler(group: str) -> Handler:
         if group not in built:
             module = _load(group)
-            # The chat function serves its ASGI app through uvicorn; replay it buffered.
-            built[group] = module.handler if group != "chat" else Mangum(module.app, lifespan="off")
+            # Chat and media serve their ASGI app through uvicorn (Web Adapter); replay it buffered.
+            web_adapter = group in ("chat", "media")
+            built[group] = Mangum(module.app, lifespan="off") if web_adapter else module.handler
         return built[group]
 
     with mock_aws():

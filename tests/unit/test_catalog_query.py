@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from spidergate.catalog import DEFAULT_LIMIT, MAX_LIMIT, ModelInfo, ModelQuery, get_catalog
+from spidergate.catalog import MAX_LIMIT, ModelInfo, ModelQuery, get_catalog
 from spidergate.catalog.capabilities import CAPABILITIES
 from spidergate.errors import InvalidRequest
 
@@ -18,11 +18,26 @@ def everything(**fields: Any) -> tuple[int, list[ModelInfo]]:
     return CATALOG.query(ModelQuery(limit=MAX_LIMIT, **fields))
 
 
-def test_default_query_pages_the_whole_catalog_by_id() -> None:
+def test_default_query_returns_the_whole_catalog_by_id() -> None:
+    # As OpenAI's /models does: the SDKs' models.list() reads one page and never asks for more.
     total, page = CATALOG.query(ModelQuery())
-    assert total == len(CATALOG.models)
-    assert len(page) == DEFAULT_LIMIT
-    assert page == list(CATALOG.models[:DEFAULT_LIMIT])
+    assert total == len(CATALOG.models) > 1000
+    assert page == list(CATALOG.models)
+
+
+def test_after_continues_from_the_given_model_in_the_listing_order() -> None:
+    _, first = CATALOG.query(ModelQuery(limit=3, sort_by="price", order="desc"))
+    _, second = CATALOG.query(ModelQuery(limit=3, sort_by="price", order="desc", after=first[-1].id))
+    _, both = CATALOG.query(ModelQuery(limit=6, sort_by="price", order="desc"))
+    assert first + second == both
+    _, last = CATALOG.query(ModelQuery(after=both[-1].id, offset=1, sort_by="price", order="desc"))
+    assert last[0] == CATALOG.query(ModelQuery(offset=7, sort_by="price", order="desc"))[1][0]
+
+
+def test_after_an_id_outside_the_listing_is_invalid() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        CATALOG.query(ModelQuery(provider="groq", after="gpt-4o-mini"))
+    assert caught.value.param == "after"
 
 
 @pytest.mark.parametrize("limit", [0, -1, MAX_LIMIT + 1, True])
@@ -51,7 +66,7 @@ def test_offset_past_the_end_gives_an_empty_page_with_the_total() -> None:
 
 
 def test_pages_join_up_to_the_full_list() -> None:
-    total, _ = CATALOG.query(ModelQuery())
+    total, _ = CATALOG.query(ModelQuery(limit=1))
     joined: list[ModelInfo] = []
     for offset in range(0, total, 250):
         joined.extend(CATALOG.query(ModelQuery(limit=250, offset=offset))[1])

@@ -49,7 +49,7 @@ def ok_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
 
 
 def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
-    code, out, err = run(capsys, *argv)
+    code, out, err = run(capsys, *argv, "--json")
     assert code == 1
     assert out == ""
     error: dict[str, Any] = json.loads(err)["error"]
@@ -212,11 +212,46 @@ def test_vault_add_allows_private_base_urls_when_the_deployment_does(
 # -- usage and AWS errors -----------------------------------------------------------------------
 def test_usage_errors_exit_2_with_an_openai_style_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        main(["vault", "add", "--brand", "b", "--provider", "openai"])
+        main(["vault", "add", "--brand", "b", "--provider", "openai", "--json"])
     assert exited.value.code == 2
     error = json.loads(capsys.readouterr().err)["error"]
     assert error["type"] == "invalid_request_error"
     assert "--api-key" in error["message"]
+
+
+def test_errors_are_one_readable_line_without_json(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["vault", "add", "--brand", "b", "--provider", "openai"])
+    err = capsys.readouterr().err
+    assert err.startswith("error: spidergate vault add: ") and "--api-key" in err
+    code, out, err = run(capsys, "agent", "create", "--brand", "brd_nope", "--name", "x")
+    assert (code, out) == (1, "")
+    assert err.startswith("error [brand_not_found]: ") and err.count("\n") == 1
+    assert "{" not in err
+
+
+def test_vault_list_on_an_unknown_brand_is_an_error_like_agent_create(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert error_of(capsys, "vault", "list", "--brand", "brd_nope")["code"] == "brand_not_found"
+
+
+def test_agent_list_shows_budgets(capsys: pytest.CaptureFixture[str], brand: str) -> None:
+    run(capsys, "agent", "create", "--brand", brand, "--name", "bot", "--rpm", "60", "--daily-usd", "5")
+    code, out, _ = run(capsys, "agent", "list", "--brand", brand)
+    assert code == 0
+    assert "BUDGETS (USD)" in out and "daily_usd=5" in out and "rpm=60" in out
+
+
+def test_adding_the_same_key_material_twice_warns(capsys: pytest.CaptureFixture[str], brand: str) -> None:
+    first = ok_json(capsys, "vault", "add", "--brand", brand, "--provider", "openai", "--api-key", KEY)
+    assert "duplicate_of" not in first
+    code, out, _ = run(capsys, "vault", "add", "--brand", brand, "--provider", "openai", "--api-key", KEY)
+    assert code == 0
+    assert f"same key material is already stored as {first['key_id']}" in out
+    assert KEY not in out
+    other = ok_json(capsys, "vault", "add", "--brand", brand, "--provider", "openai", "--api-key", KEY + "x")
+    assert "duplicate_of" not in other
 
 
 def test_json_flag_works_before_the_command_too(capsys: pytest.CaptureFixture[str], brand: str) -> None:

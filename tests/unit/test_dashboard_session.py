@@ -93,15 +93,13 @@ async def test_id_token_gives_username_and_roles(pool: Pool, verifier: SessionVe
     assert session.actor == "user:alice"
 
 
-async def test_access_token_is_checked_on_client_id(pool: Pool, verifier: SessionVerifier) -> None:
-    session = await verifier.verify(f"Bearer {pool.token(use='access')}")
-    assert (session.username, session.token_use, dict(session.roles)) == (
-        "alice",
-        "access",
-        {"brd_a": "admin"},
-    )
-    error = await rejected(verifier, f"Bearer {pool.token(use='access', client_id='someone-else')}")
-    assert "app client" in error.message
+async def test_access_token_is_refused_as_by_the_api_authorizer(
+    pool: Pool, verifier: SessionVerifier
+) -> None:
+    # One rule for both fronts: API Gateway's Cognito authorizer (no OAuth scopes) takes ID tokens only.
+    error = await rejected(verifier, f"Bearer {pool.token(use='access')}")
+    assert error.code == "invalid_session"
+    assert "not a Cognito ID token" in error.message
 
 
 async def test_bare_token_without_scheme_is_accepted(pool: Pool, verifier: SessionVerifier) -> None:
@@ -126,7 +124,7 @@ async def test_expired_token_is_401_session_expired(pool: Pool, verifier: Sessio
     [
         ({"aud": "another-client"}, "app client"),
         ({"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"}, "another user pool"),
-        ({"token_use": "refresh"}, "neither an ID nor an access token"),
+        ({"token_use": "refresh"}, "not a Cognito ID token"),
         ({"token_use": None}, "not valid"),
         ({"exp": None}, "not valid"),
         ({"sub": None}, "not valid"),

@@ -55,13 +55,23 @@ def budget(reserve: str = "0.10") -> BudgetGuard:
 
 
 def test_a_spent_budget_is_a_final_quota_refusal() -> None:
-    refusal = budget().refusal(to_item({"spent": Decimal("0.95"), "reserved": Decimal(0)}), now=0)
+    refusal = budget().refusal(to_item({"spent": Decimal("1.00"), "reserved": Decimal(0)}), now=0)
     assert isinstance(refusal, QuotaExceeded)
     assert refusal.headers["x-should-retry"] == "false"
     assert refusal.message.startswith(
-        "Budget exhausted: agent daily budget of $1.00 is spent (agent cli_x: $0.95"
+        "Budget exhausted: agent daily budget of $1.00 is spent (agent cli_x: $1.00"
     )
     assert "resets at 2025-11-26T00:00:00Z" in refusal.message
+
+
+def test_a_budget_with_too_little_left_is_not_called_exhausted() -> None:
+    refusal = budget().refusal(to_item({"spent": Decimal("0.95"), "reserved": Decimal(0)}), now=0)
+    assert isinstance(refusal, QuotaExceeded)
+    assert refusal.message.startswith(
+        "Budget would be exceeded: agent daily budget of $1.00 has $0.05 left (agent cli_x: $0.95 used"
+    )
+    untouched = budget("1.50").refusal(None, now=0)
+    assert "Budget would be exceeded" in untouched.message and "$0.00 used" in untouched.message
 
 
 def test_a_budget_held_by_requests_in_flight_is_worth_retrying() -> None:
@@ -75,6 +85,7 @@ def test_a_budget_held_by_requests_in_flight_is_worth_retrying() -> None:
 
 def test_a_request_dearer_than_the_budget_says_so() -> None:
     refusal = BudgetGuard("brand", "brd_a", "month", Decimal(1), Decimal("1.50"), MIDNIGHT).too_small()
+    assert refusal.message.startswith("Budget too small: ")
     assert "brand monthly budget of $1.00 is below this request's worst-case cost of $1.50" in refusal.message
 
 

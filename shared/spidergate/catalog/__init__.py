@@ -14,10 +14,9 @@ from spidergate.catalog.images import image_price
 from spidergate.catalog.index import PROVIDER_PREFERENCE, Catalog
 from spidergate.catalog.loader import load_catalog
 from spidergate.catalog.model import ModelInfo, Prices
-from spidergate.catalog.query import DEFAULT_LIMIT, MAX_LIMIT, ModelQuery
+from spidergate.catalog.query import MAX_LIMIT, ModelQuery
 
 __all__ = [
-    "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "PROVIDER_PREFERENCE",
     "Alias",

@@ -10,7 +10,6 @@ from spidergate.catalog.capabilities import CAPABILITIES
 from spidergate.catalog.model import ModelInfo
 from spidergate.errors import InvalidRequest
 
-DEFAULT_LIMIT = 100
 MAX_LIMIT = 2000
 SORT_KEYS = ("id", "price", "context", "provider")
 ORDERS = ("asc", "desc")
@@ -24,6 +23,11 @@ class ModelQuery:
     window last in either order) or ``provider``; ties break by id, ascending. ``configured`` is the
     set of providers the caller has keys for (used by ``configured_only``). ``search`` matches
     case-insensitively anywhere in the id (which contains the upstream name).
+
+    Paging: by default every match is returned (as OpenAI's own ``/models`` does; the SDKs'
+    ``models.list()`` reads one page and stops). ``limit`` caps the page, ``after`` (a model id, the
+    ``last_id`` of the previous page) starts after that model in this ordering, ``offset`` then
+    skips that many more.
     """
 
     provider: str | None = None
@@ -34,11 +38,12 @@ class ModelQuery:
     capability: str | None = None
     sort_by: str = "id"
     order: str = "asc"
-    limit: int = DEFAULT_LIMIT
+    limit: int | None = None
     offset: int = 0
+    after: str | None = None
 
     def __post_init__(self) -> None:
-        if not _is_int(self.limit) or not 1 <= self.limit <= MAX_LIMIT:
+        if self.limit is not None and (not _is_int(self.limit) or not 1 <= self.limit <= MAX_LIMIT):
             raise InvalidRequest(f"limit must be an integer from 1 to {MAX_LIMIT}.", param="limit")
         if not _is_int(self.offset) or self.offset < 0:
             raise InvalidRequest("offset must be an integer of 0 or more.", param="offset")
@@ -90,8 +95,18 @@ class QueryIndex:
     def run(self, query: ModelQuery) -> tuple[int, list[ModelInfo]]:
         """(number of matches, the requested page of them)."""
         matches = [i for i in self._orders[(query.sort_by, query.order)] if self._matches(i, query)]
-        page = matches[query.offset : query.offset + query.limit]
-        return len(matches), [self.models[i] for i in page]
+        start = query.offset
+        if query.after is not None:
+            position = next((n for n, i in enumerate(matches) if self.models[i].id == query.after), None)
+            if position is None:
+                raise InvalidRequest(
+                    f"after `{query.after}` is not a model of this listing; pass the last_id of the "
+                    "previous page with the same filters.",
+                    param="after",
+                )
+            start += position + 1
+        end = None if query.limit is None else start + query.limit
+        return len(matches), [self.models[i] for i in matches[start:end]]
 
     def _matches(self, i: int, query: ModelQuery) -> bool:
         model = self.models[i]

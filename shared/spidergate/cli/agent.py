@@ -40,8 +40,11 @@ def list_agents(args: argparse.Namespace, services: Services) -> Outcome:
         agents.extend(page)
         if not cursor:
             break
-    rows = [[a.agent_id, a.name, a.status, _limits(a.limits), a.created_at] for a in agents]
-    lines = table(rows, ["AGENT", "NAME", "STATUS", "LIMITS", "CREATED"]) if agents else ["No agents."]
+    rows = [
+        [a.agent_id, a.name, a.status, _limits(a.limits), _limits(a.budgets), a.created_at] for a in agents
+    ]
+    headers = ["AGENT", "NAME", "STATUS", "LIMITS", "BUDGETS (USD)", "CREATED"]
+    lines = table(rows, headers) if agents else ["No agents."]
     return Outcome({"object": "list", "data": [a.model_dump(mode="json") for a in agents]}, lines)
 
 
@@ -51,7 +54,7 @@ def revoke(args: argparse.Namespace, services: Services) -> Outcome:
     return Outcome(data, [f"Revoked agent {args.agent} and all its credentials."])
 
 
-def _limits(limits: Limits) -> str:
+def _limits(limits: Limits | Budgets) -> str:
     parts = [f"{k}={v}" for k, v in limits.model_dump().items() if v is not None]
     return ",".join(parts) or "-"
 

@@ -1,7 +1,8 @@
 """``spidergate``: the operator CLI's entry point (console script ``spidergate.cli.main:main``).
 
-Exit status: 0 on success, 1 when the operation failed, 2 on a usage error. Errors go to stderr
-as the OpenAI error body, ``{"error": {"message", "type", "param", "code"}}``.
+Exit status: 0 on success, 1 when the operation failed, 2 on a usage error. Errors go to stderr:
+one ``error [code]: message`` line, or with ``--json`` the OpenAI error body
+``{"error": {"message", "type", "param", "code"}}``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from spidergate.errors import GatewayError, InvalidRequest, NotFound
 from spidergate.settings import get_settings
 
 
+class UsageError(Exception):
+    """A command line argparse refused; reported like every other error, exit status 2."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with usage errors reported like every other error."""
 
     def error(self, message: str) -> NoReturn:
-        fail(InvalidRequest(f"{self.prog}: {message}"))
-        sys.exit(2)
+        raise UsageError(f"{self.prog}: {message}")
 
 
 def build_parser() -> Parser:
@@ -58,22 +62,27 @@ def aws_error(exc: Exception, services: Services) -> GatewayError | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        fail(InvalidRequest(str(exc)), "--json" in argv)
+        sys.exit(2)
     services = Services(get_settings())
     try:
         outcome = args.run(args, services)
     except GatewayError as exc:
-        fail(exc)
+        fail(exc, args.json)
         return 1
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        fail(InvalidRequest(problems))
+        fail(InvalidRequest(problems), args.json)
         return 1
     except Exception as exc:
         error = aws_error(exc, services)
         if error is None:
             raise
-        fail(error)
+        fail(error, args.json)
         return 1
     emit(outcome, args.json)
     return 0

@@ -26,9 +26,14 @@ def emit(outcome: Outcome, as_json: bool) -> None:
         print("\n".join(outcome.lines))
 
 
-def fail(error: GatewayError) -> None:
-    """The OpenAI error body on stderr (never anything secret: messages name ids, not keys)."""
-    print(json.dumps(error.body()), file=sys.stderr)
+def fail(error: GatewayError, as_json: bool = False) -> None:
+    """The error on stderr: the OpenAI error body with ``--json``, one readable line otherwise
+    (never anything secret: messages name ids, not keys)."""
+    if as_json:
+        print(json.dumps(error.body()), file=sys.stderr)
+        return
+    code = f" [{error.code}]" if error.code else ""
+    print(f"error{code}: {error.message}", file=sys.stderr)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hmac
 import sys
 from decimal import Decimal
 
@@ -23,10 +24,20 @@ def _describe(key: ProviderKey) -> str:
     return f"{key.key_id} [{key.provider}] {key.label} ({key.masked}), {key.status}"
 
 
+def _same_material(services: Services, brand_id: str, provider: str, material: str) -> list[ProviderKey]:
+    """The brand's keys of ``provider`` already holding ``material`` (compared in constant time)."""
+    found = []
+    for key in services.vault.list(brand_id, provider):
+        if hmac.compare_digest(services.vault.material(key).encode(), material.encode()):
+            found.append(key)
+    return found
+
+
 def add(args: argparse.Namespace, services: Services) -> Outcome:
     provider = check_provider(args.provider)
     material = _key_material(args)
     services.records.require_brand(args.brand)
+    duplicates = _same_material(services, args.brand, provider, material)
     key = services.vault.add(
         args.brand,
         provider,
@@ -38,10 +49,20 @@ def add(args: argparse.Namespace, services: Services) -> Outcome:
         monthly_token_cap=args.monthly_token_cap,
         free_tier=args.free_tier,
     )
-    return Outcome(key.model_dump(mode="json"), [f"Added {_describe(key)}."])
+    lines = [f"Added {_describe(key)}."]
+    data = key.model_dump(mode="json")
+    if duplicates:
+        ids = ", ".join(k.key_id for k in duplicates)
+        lines.append(
+            f"Warning: the same key material is already stored as {ids}; the pool now counts one "
+            "account twice (its rate limits and quota are shared). Remove one with `vault remove`."
+        )
+        data["duplicate_of"] = [k.key_id for k in duplicates]
+    return Outcome(data, lines)
 
 
 def list_keys(args: argparse.Namespace, services: Services) -> Outcome:
+    services.records.require_brand(args.brand)
     keys = services.vault.list(args.brand, args.provider)
     rows = [
         [k.key_id, k.provider, k.label, k.masked, k.status, str(k.priority), k.base_url or "-"] for k in keys

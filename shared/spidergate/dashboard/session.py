@@ -1,4 +1,4 @@
-"""Dashboard sessions: Cognito user-pool JWTs (ID or access tokens), verified in the function.
+"""Dashboard sessions: Cognito user-pool ID tokens, verified in the function.
 
 API Gateway's Cognito authorizer checks the token first in the cloud; the function verifies it
 again so it is safe behind any front (local runs, function URLs): RS256 signature against the
@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from spidergate.settings import Settings
 
 ALGORITHMS = ("RS256",)  # what Cognito signs with
-TOKEN_USES = frozenset({"id", "access"})
+# ID tokens only, the rule API Gateway's Cognito authorizer applies (a method without OAuth scopes
+# accepts ID tokens and refuses access tokens); ID tokens also carry the custom:brands attribute.
+TOKEN_USES = frozenset({"id"})
 _MAX_TOKEN = 16_384
 
 
@@ -57,7 +59,7 @@ class DashboardSession:
 def bearer_token(header: str | None) -> str:
     """The JWT from an ``Authorization: Bearer <jwt>`` header (a bare token is accepted too)."""
     if not header or not header.strip():
-        raise SessionRejected("Missing Authorization header; expected 'Bearer <Cognito ID or access token>'.")
+        raise SessionRejected("Missing Authorization header; expected 'Bearer <Cognito ID token>'.")
     scheme, _, rest = header.strip().partition(" ")
     token = rest.strip() if scheme.lower() == "bearer" else header.strip()
     if not token or len(token) > _MAX_TOKEN or token.count(".") != 2:
@@ -120,7 +122,10 @@ class SessionVerifier:
     def _session(self, claims: dict[str, Any]) -> DashboardSession:
         token_use = claims.get("token_use")
         if token_use not in TOKEN_USES:
-            raise SessionRejected("The session token is neither an ID nor an access token.")
+            raise SessionRejected(
+                "The session token is not a Cognito ID token (access tokens are refused here, as by "
+                "the API's authorizer); send the ID token from sign-in."
+            )
         client = claims.get("aud") if token_use == "id" else claims.get("client_id")
         if isinstance(client, list):  # RFC 7519 allows a list; Cognito sends one string
             client = next((c for c in client if c in self.client_ids), None)

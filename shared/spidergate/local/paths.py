@@ -23,3 +23,13 @@ def template_path() -> Path:
 def demo_file() -> Path:
     """``.local/demo.json`` under the repository root (git-ignored): the demo agent's credentials."""
     return repo_root() / ".local" / "demo.json"
+
+
+def state_file() -> Path:
+    """``.local/state.json``: the local run's tables and secrets, kept across restarts."""
+    return repo_root() / ".local" / "state.json"
+
+
+def session_file() -> Path:
+    """``.local/session.json``: the running local stack's dashboard sign-in (for ``sam_local``)."""
+    return repo_root() / ".local" / "session.json"

@@ -1,32 +1,38 @@
 """``python -m spidergate.local``: the whole gateway on this machine, no AWS account needed.
 
-Starts moto (DynamoDB, Secrets Manager, S3), creates the tables from ``template.yaml``, starts
-the sandbox upstream, seeds a demo brand/agent/keys, then serves the gateway under uvicorn.
-Restarting is safe: provisioning and seeding are idempotent and the demo token is kept in
-``.local/demo.json``. Ctrl-C stops everything.
+Starts moto (DynamoDB, Secrets Manager, S3), creates the tables from ``template.yaml``, restores
+the previous run's data (``.local/state.json``), starts the sandbox upstream, seeds a demo
+brand/agent/keys, then serves the gateway under uvicorn. The data is saved every minute and when
+Ctrl-C (or SIGTERM) stops everything, for the next run; ``--fresh`` starts clean. The demo token is kept in
+``.local/demo.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import signal
 import sys
+import threading
+from pathlib import Path
 from types import FrameType
 
 from spidergate.dashboard.local_pool import LocalSignIn, create_local_sign_in
-from spidergate.local.paths import demo_file
+from spidergate.local.paths import demo_file, session_file, state_file
+from spidergate.local.persist import save_snapshot
 from spidergate.local.stack import (
     HOST,
     LocalStack,
     moto_client,
     port_is_free,
-    port_or_free,
     start_local_stack,
 )
 from spidergate.settings import LocalRunSettings, get_settings
 
 API_PATH = "/api/gate/v1"
+AUTOSAVE_SECONDS = 60.0
 DEMO_MODEL = "gpt-4o-mini"
 # Variables that would send boto3 to a real account instead of moto.
 _AWS_OVERRIDES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -85,9 +91,17 @@ Python (pip install openai):
   print(reply.choices[0].message.content)
 
 The spidergate CLI against this stack, from another shell:
-  export {exports}
+  export {exports} PATH="{cli_dir()}:$PATH"
   spidergate vault list --brand {stack.demo.brand_id if stack.demo else "brd_demo"}
+
+Data (brands, agents, keys, usage) is saved to {state_file()} when this run stops and restored by
+the next one; `make run FRESH=1` (or --fresh) starts clean.
 """
+
+
+def cli_dir() -> Path:
+    """The directory of this interpreter's scripts (the venv's bin, where ``spidergate`` is)."""
+    return Path(sys.executable).parent
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -104,33 +118,112 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sandbox-port", type=int, default=defaults.sandbox_port, help="preferred sandbox port"
     )
+    parser.add_argument(
+        "--fresh", action="store_true", help=f"start clean: discard the saved data ({state_file()})"
+    )
+    parser.add_argument(
+        "--bind",
+        default=HOST,
+        help="address moto and the sandbox listen on (0.0.0.0 lets `sam local` containers reach them; "
+        "it also exposes them to your network)",
+    )
     args = parser.parse_args(argv)
-    if not port_is_free(args.port, HOST):
-        print(f"Port {args.port} is in use; choose another with PORT=<port> or --port.", file=sys.stderr)
+    busy = busy_ports(args.port, args.moto_port, args.sandbox_port, args.bind)
+    if busy:
+        print(busy, file=sys.stderr)
         return 1
+    if args.fresh:
+        state_file().unlink(missing_ok=True)
     signal.signal(signal.SIGTERM, _terminate)  # run the cleanup below on `kill` as on Ctrl-C
     stack: LocalStack | None = None
+    autosave: Autosave | None = None
     try:
         stack = start_local_stack(
-            moto_port=port_or_free(args.moto_port, HOST),
-            sandbox_port=port_or_free(args.sandbox_port, HOST),
+            moto_port=args.moto_port,
+            sandbox_port=args.sandbox_port,
+            host=args.bind,
             demo_file=demo_file(),
+            snapshot=state_file(),
         )
         # The gateway reads everything through Settings: set the environment before it is built.
         for name in _AWS_OVERRIDES:
             os.environ.pop(name, None)
         os.environ.update(stack.env)
         session = dashboard_sign_in(stack)
+        write_private_json(session_file(), dataclasses.asdict(session))  # for `sam_local event`
         os.environ.update(session.settings_env())
         get_settings.cache_clear()
         print(banner(stack, args.port) + dashboard_banner(stack, args.port, session), flush=True)
+        autosave = Autosave(stack, AUTOSAVE_SECONDS)
         import uvicorn
 
         uvicorn.run("spidergate.web.app:create_app", factory=True, host=HOST, port=args.port)
     except KeyboardInterrupt:
         pass
     finally:
+        if autosave is not None:
+            autosave.stop()
         if stack is not None:
+            save(stack)
             stack.stop()
             print("SpiderGate local stack stopped.", flush=True)
     return 0
+
+
+def write_private_json(path: Path, doc: dict[str, str]) -> None:
+    """``doc`` to ``path``, readable by this user only (it holds a session token and password)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(doc, out, indent=2)
+
+
+def busy_ports(port: int, moto_port: int, sandbox_port: int, bind: str = HOST) -> str | None:
+    """Why the run cannot start, when a port it needs is taken (never a silent substitute: saved
+    CLI exports and the vault's sandbox URLs name these ports)."""
+    wanted = (
+        ("gateway", port, "PORT=<port> or --port"),
+        ("moto", moto_port, "SPIDERGATE_LOCAL_MOTO_PORT=<port> or --moto-port"),
+        ("sandbox", sandbox_port, "SPIDERGATE_LOCAL_SANDBOX_PORT=<port> or --sandbox-port"),
+    )
+    for name, number, how in wanted:
+        if not port_is_free(number, HOST if name == "gateway" else bind):
+            return f"Port {number} ({name}) is in use; stop what holds it or choose another with {how}."
+    return None
+
+
+def save(stack: LocalStack, path: Path | None = None, *, quiet: bool = False) -> None:
+    """Snapshot the run's data for the next start (a failure is reported, never raised)."""
+    path = path or state_file()
+    try:
+        count = save_snapshot(
+            moto_client("dynamodb", stack.moto.url, stack.settings.region),
+            moto_client("secretsmanager", stack.moto.url, stack.settings.region),
+            stack.settings,
+            path,
+        )
+    except Exception as exc:  # never take the run down over a snapshot; say why the data was not kept
+        print(f"Could not save the local data to {path}: {exc}", file=sys.stderr)
+        return
+    if not quiet:
+        print(f"Saved {count} items to {path}.", flush=True)
+
+
+class Autosave:
+    """Snapshots the run every ``every`` seconds in a background thread, so a run that dies
+    without its cleanup (``kill -9``, a crash) loses at most that much."""
+
+    def __init__(self, stack: LocalStack, every: float, path: Path | None = None) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(stack, every, path), name="autosave", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, stack: LocalStack, every: float, path: Path | None) -> None:
+        while not self._stop.wait(every):
+            save(stack, path, quiet=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)

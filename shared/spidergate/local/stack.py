@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spidergate.local.persist import restore_snapshot
 from spidergate.local.seed import DemoSeed, load_or_create_credential, seed_demo
 from spidergate.local.servers import (
     HOST,
@@ -161,8 +162,10 @@ def start_local_stack(
     demo_file: Path | None = None,
     sandbox_process: bool = False,
     template: Path | None = None,
+    snapshot: Path | None = None,
 ) -> LocalStack:
-    """Start moto and the sandbox, create tables and bucket, and seed the demo if ``demo_file`` is given."""
+    """Start moto and the sandbox, create tables and bucket, restore ``snapshot`` (a previous run's
+    data, see ``persist``) when it exists, and seed the demo if ``demo_file`` is given."""
     settings = local_settings()
     moto = start_moto(moto_port, host)
     try:
@@ -172,6 +175,13 @@ def start_local_stack(
         raise
     try:
         provision(moto.url, settings, template)
+        if snapshot is not None:
+            restore_snapshot(
+                moto_client("dynamodb", moto.url, settings.region),
+                moto_client("secretsmanager", moto.url, settings.region),
+                settings,
+                snapshot,
+            )
         demo = seed(moto.url, settings, sandbox.url, demo_file) if demo_file is not None else None
     except BaseException:
         sandbox.stop()

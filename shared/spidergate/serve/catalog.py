@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from spidergate.domain import Principal
@@ -28,7 +29,7 @@ async def configured_providers(rt: Runtime, principal: Principal | None) -> froz
 
 def models_page(catalog: Catalog, params: dict[str, Any], configured: frozenset[str]) -> bytes:
     """The serialized ``/models`` page for ``params``; pages are cached per container."""
-    from spidergate.catalog import ModelQuery
+    from spidergate.catalog import MAX_LIMIT, ModelQuery
 
     query = ModelQuery(**params, configured=configured)
     cache_key = (catalog.etag, tuple(sorted((k, str(v)) for k, v in params.items())), configured)
@@ -36,14 +37,22 @@ def models_page(catalog: Catalog, params: dict[str, Any], configured: frozenset[
     if hit is not None:
         _PAGE_CACHE.move_to_end(cache_key)
         return hit
-    total, models = catalog.query(query)
+    # One model past the page tells whether another page follows (no limit: everything is here).
+    probe = query
+    if query.limit is not None:
+        probe = replace(query, limit=query.limit + 1 if query.limit < MAX_LIMIT else None)
+    total, models = catalog.query(probe)
+    has_more = query.limit is not None and len(models) > query.limit
+    models = models[: query.limit]
     body = {
         "object": "list",
         "data": [catalog.public(m, m.provider in configured) for m in models],
         "total": total,
         "limit": query.limit,
         "offset": query.offset,
-        "has_more": query.offset + len(models) < total,
+        "first_id": models[0].id if models else None,
+        "last_id": models[-1].id if models else None,
+        "has_more": has_more,
     }
     out = json.dumps(body, separators=(",", ":")).encode()
     _PAGE_CACHE[cache_key] = out

@@ -104,7 +104,7 @@ class BudgetGuard:
     def too_small(self) -> QuotaExceeded:
         """The request's worst case alone exceeds the budget: refused without a round trip."""
         return QuotaExceeded(
-            f"Budget exhausted: {self.name} is below this request's worst-case cost of "
+            f"Budget too small: {self.name} is below this request's worst-case cost of "
             f"{usd(self.reserve)} ({self.scope} {self.owner}); lower max_tokens or raise the budget."
         )
 
@@ -112,8 +112,11 @@ class BudgetGuard:
         spent = _number(old, "spent")
         held = _number(old, "reserved")
         if spent + self.reserve > self.budget or held <= 0:
+            # "Exhausted" only when it is: otherwise the worst case would overshoot what is left.
+            state = "Budget exhausted" if spent >= self.budget else "Budget would be exceeded"
+            verb = "is spent" if spent >= self.budget else f"has {usd(self.budget - spent)} left"
             return QuotaExceeded(
-                f"Budget exhausted: {self.name} is spent ({self.scope} {self.owner}: {usd(spent)} used, "
+                f"{state}: {self.name} {verb} ({self.scope} {self.owner}: {usd(spent)} used, "
                 f"this request may cost up to {usd(self.reserve)}). It resets at {_iso(self.resets_at)}."
             )
         # What is left is only held by requests in flight: it comes back when they settle.

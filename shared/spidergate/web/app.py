@@ -13,6 +13,9 @@ from spidergate.settings import get_settings
 from spidergate.telemetry import configure_logging
 from spidergate.web import errors
 from spidergate.web.body_limit import BodyLimit
+from spidergate.web.compression import GzipLarge
+from spidergate.web.cors import Cors, parse_origins
+from spidergate.web.methods import HeadAsGet
 from spidergate.web.middleware import RequestId
 
 GATE = "/api/gate/v1"
@@ -53,8 +56,8 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
 
         app.include_router(health.router, prefix=GATE)
         app.include_router(catalog.router, prefix=GATE)
-    elif "chat" in groups:
-        # The chat function's readiness check (Lambda Web Adapter) hits /health.
+    elif "chat" in groups or "media" in groups:
+        # The Web Adapter's readiness check (chat and media functions) hits /health.
         from spidergate.web.routes import health
 
         app.include_router(health.router, prefix=GATE)
@@ -72,6 +75,13 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
 
         app.include_router(dashboard.router, prefix=DASHBOARD)
         app.include_router(console.router)
+    # Outermost last: RequestId, CORS, the body limit, HEAD, then compression next to the routes.
+    if settings.compress_min_bytes > 0:
+        app.add_middleware(GzipLarge, minimum=settings.compress_min_bytes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit)
+    origins = parse_origins(settings.cors_allowed_origins)
+    if origins:
+        app.add_middleware(Cors, origins=origins)
     app.add_middleware(RequestId)
     return app

@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from spidergate.errors import GatewayError, InvalidRequest
+from spidergate.web.methods import allow_header
+from spidergate.web.not_found import unknown_path_message
 
 log = logging.getLogger("spidergate.web")
 
@@ -36,10 +38,16 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kinds = {404: ("not_found", "Unknown path."), 405: ("method_not_allowed", "Method not allowed.")}
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kinds = {
+            404: ("not_found", unknown_path_message(request.url.path)),
+            405: ("method_not_allowed", "Method not allowed."),
+        }
         code, message = kinds.get(exc.status_code, ("http_error", str(exc.detail)))
-        error = GatewayError(message, code=code, status=exc.status_code)
+        headers = dict(exc.headers or {})
+        if "Allow" in headers:
+            headers["Allow"] = allow_header(headers["Allow"])
+        error = GatewayError(message, code=code, status=exc.status_code, headers=headers)
         error.type = "invalid_request_error"
         return error_response(error)
 

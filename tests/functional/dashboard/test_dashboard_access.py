@@ -95,6 +95,8 @@ async def test_gateway_bearer_is_not_a_session(stack: Stack) -> None:
     assert r.status_code == 401
 
 
-async def test_access_tokens_work_too(stack: Stack) -> None:
+async def test_access_tokens_are_refused_like_the_api_authorizer_does(stack: Stack) -> None:
+    # API Gateway's Cognito authorizer (no OAuth scopes) admits ID tokens only; so does the function.
     r = await stack.call("alice_access", "GET", "brd_a", "/agents")
-    assert r.status_code == 200, r.text
+    assert r.status_code == 401, r.text
+    assert "ID token" in r.json()["error"]["message"]

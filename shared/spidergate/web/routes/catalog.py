@@ -41,8 +41,9 @@ async def list_models(
     capability: str | None = None,
     sort_by: str = "id",
     order: str = "asc",
-    limit: Annotated[int, Query()] = 100,
+    limit: Annotated[int | None, Query()] = None,
     offset: Annotated[int, Query()] = 0,
+    after: str | None = None,
 ) -> Response:
     principal = await optional_principal(request, rt)
     configured = await service.configured_providers(rt, principal)
@@ -56,6 +57,7 @@ async def list_models(
         "order": order,
         "limit": limit,
         "offset": offset,
+        "after": after,
     }
     body = service.models_page(rt.catalog, params, configured)
     return cached_json(request, body, max_age=300, private=principal is not None)
