@@ -88,7 +88,9 @@ def test_only_the_dashboard_sits_behind_the_cognito_authorizer(
 ) -> None:
     for route in routes:
         secured = route.operation.get("security", [])
-        if route.path.startswith("/api/v1/brands/") and route.method != "OPTIONS":  # preflights carry no token
+        if (
+            route.path.startswith("/api/v1/brands/") and route.method != "OPTIONS"
+        ):  # preflights carry no token
             assert secured == [{"DashboardCognito": []}], route
         else:
             assert not secured, route

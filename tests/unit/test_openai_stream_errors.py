@@ -74,4 +74,9 @@ async def test_older_vllm_error_object_mid_stream_raises() -> None:
     with pytest.raises(UpstreamError) as caught:
         async for _ in OpenAICompatAdapter(_stream(error)).chat_stream(TARGET, REQUEST):
             pass
-    assert (caught.value.kind, caught.value.code) == ("stream", "500")
+    # A numeric code is an HTTP status, not an error code: the parser keeps only the type.
+    assert (caught.value.kind, caught.value.code, caught.value.error_type) == (
+        "stream",
+        None,
+        "InternalServerError",
+    )
