@@ -1,0 +1,185 @@
+"""The ledger under DynamoDB's real concurrency rules (the fault layer in ``faults.py``): a burst of
+one brand's requests loses no record, budgets are never overspent past the bound, and no request
+is refused for contention alone."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from botocore.credentials import Credentials
+
+from spidergate.domain import Budgets, Limits
+from spidergate.dynamo_http import AsyncDynamoDB
+from spidergate.errors import GatewayError
+from spidergate.settings import Settings
+from spidergate.usage import keys
+from spidergate.usage.ledger import Ledger
+from tests.functional.ledger.faults import Faults, faulty_moto_endpoint
+from tests.functional.ledger.harness import (
+    BRAND,
+    T0,
+    Clock,
+    agent_day,
+    create_usage_table,
+    dynamodb,
+    item,
+    key,
+    principal,
+    record,
+)
+
+# The ledger settles each request in one ~13-item transaction sharing the brand's items: this
+# reproduces the loss of issue 11 (about half the records lost). Removed with the rewrite.
+pytestmark = pytest.mark.xfail(strict=True, reason="settle transactions conflict on shared items")
+
+BURST = 200
+AT_ONCE = 20
+
+
+@pytest.fixture(scope="module")
+def faults() -> Faults:
+    return Faults()
+
+
+@pytest.fixture(scope="module")
+def endpoint(faults: Faults) -> Iterator[str]:
+    with faulty_moto_endpoint(faults) as url:
+        yield url
+
+
+@pytest.fixture
+def table(endpoint: str, faults: Faults) -> tuple[Any, str]:
+    faults.throttle_share = faults.fail_share = 0.0
+    ddb = dynamodb(endpoint)
+    name = f"usage-{uuid.uuid4().hex[:10]}"
+    create_usage_table(ddb, name)
+    return ddb, name
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=64)) as client:
+        yield client
+
+
+def container(http: httpx.AsyncClient, endpoint: str, table: tuple[Any, str], clock: Clock) -> Ledger:
+    """One gateway container's ledger, on the production client (plain HTTP)."""
+    settings = Settings(reservation_stale_seconds=900, aws_endpoint_url=endpoint, region="us-east-1")
+    ddb = AsyncDynamoDB.for_settings(settings, http, credentials=Credentials("testing", "testing"))
+    return Ledger(ddb, table[1], settings, clock)
+
+
+def record_count(table: tuple[Any, str]) -> int:
+    ddb, name = table
+    found, start = 0, None
+    while True:
+        kw: dict[str, Any] = {
+            "TableName": name,
+            "FilterExpression": "begins_with(pk, :p)",
+            "ExpressionAttributeValues": {":p": {"S": "REQ#"}},
+            "Select": "COUNT",
+            "ConsistentRead": True,
+        }
+        if start:
+            kw["ExclusiveStartKey"] = start
+        page = ddb.scan(**kw)
+        found += page["Count"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found
+
+
+async def burst(n: int, at_once: int, one: Any) -> list[BaseException | None]:
+    gate = asyncio.Semaphore(at_once)
+
+    async def guarded(i: int) -> BaseException | None:
+        async with gate:
+            try:
+                await one(i)
+            except Exception as exc:  # what Exchange would log and drop
+                return exc
+            return None
+
+    return list(await asyncio.gather(*(guarded(i) for i in range(n))))
+
+
+async def test_a_burst_of_one_brand_without_limits_loses_no_record(
+    table: tuple[Any, str], http: httpx.AsyncClient, endpoint: str, faults: Faults
+) -> None:
+    clock = Clock()
+    ledgers = [container(http, endpoint, table, clock) for _ in range(2)]
+    agent = principal()
+    before = faults.seen["cancelled"]
+
+    async def one(i: int) -> None:
+        ledger = ledgers[i % 2]
+        adm = await ledger.admit(agent, f"r{i}", key=key(), worst_cost=Decimal("0.01"), token_estimate=1)
+        await ledger.settle(adm, record(adm, cost="0.001"))
+
+    started = time.perf_counter()
+    errors = await burst(BURST, AT_ONCE, one)
+    elapsed = time.perf_counter() - started
+    assert [e for e in errors if e is not None] == []
+    assert record_count(table) == BURST
+    print(f"\n{BURST} settles in {elapsed:.2f}s; cancelled transactions: {faults.seen['cancelled'] - before}")
+
+
+async def test_a_burst_with_budgets_and_limits_never_overspends_and_loses_nothing(
+    table: tuple[Any, str], http: httpx.AsyncClient, endpoint: str, faults: Faults
+) -> None:
+    """40 requests at once against a daily budget worth 25 worst cases: no lost record, no false
+    refusal while budget remains, and spend never above the budget."""
+    clock = Clock()
+    ledgers = [container(http, endpoint, table, clock) for _ in range(2)]
+    budget = Decimal("0.25")
+    agent = principal(
+        limits=Limits(rpm=1000, concurrency=100),
+        agent_budgets=Budgets(daily_usd=budget),
+        brand_budgets=Budgets(daily_usd=Decimal(100)),
+    )
+    refused: list[GatewayError] = []
+
+    async def one(i: int) -> None:
+        ledger = ledgers[i % 2]
+        try:
+            adm = await ledger.admit(agent, f"b{i}", key=key(), worst_cost=Decimal("0.01"), token_estimate=1)
+        except GatewayError as exc:
+            refused.append(exc)
+            return
+        await ledger.settle(adm, record(adm, cost="0.01"))
+
+    errors = await burst(40, 40, one)
+    assert [e for e in errors if e is not None] == []
+    day = item(table, agent_day())
+    assert day["spent"] <= budget
+    assert record_count(table) == 40 - len(refused)
+    # Only a spent (or held) budget refuses: never contention.
+    assert all(e.code in {"insufficient_quota", "rate_limit_exceeded"} for e in refused)
+    assert len(refused) <= 40 - 25 + 0  # at most the requests the budget cannot hold
+    assert item(table, keys.concurrency_key("cli_x")).get("held", 0) == 0
+    assert item(table, keys.brand_spend_key(BRAND, "day", T0))["spent"] == day["spent"]
+
+
+async def test_throttles_and_failed_writes_lose_no_record(
+    table: tuple[Any, str], http: httpx.AsyncClient, endpoint: str, faults: Faults
+) -> None:
+    clock = Clock()
+    ledger = container(http, endpoint, table, clock)
+    faults.throttle_share, faults.fail_share = 0.1, 0.1
+    agent = principal()
+
+    async def one(i: int) -> None:
+        adm = await ledger.admit(agent, f"t{i}", key=key(), worst_cost=Decimal("0.01"), token_estimate=1)
+        await ledger.settle(adm, record(adm, cost="0.001"))
+
+    errors = await burst(100, AT_ONCE, one)
+    faults.throttle_share = faults.fail_share = 0.0
+    assert [e for e in errors if e is not None] == []
+    assert record_count(table) == 100
