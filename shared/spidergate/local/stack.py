@@ -24,6 +24,7 @@ from spidergate.local.servers import (
     start_sandbox,
     wait_until_ready,
 )
+from spidergate.local.stream_poller import StreamPoller
 from spidergate.local.tables import create_tables
 from spidergate.settings import Settings
 from spidergate.vault import KeyVault, Records
@@ -141,8 +142,11 @@ class LocalStack:
     settings: Settings
     env: dict[str, str]
     demo: DemoSeed | None
+    poller: StreamPoller | None = None  # folds the usage stream into the aggregates, as Lambda would
 
     def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
         self.sandbox.stop()
         self.moto.stop()
 
@@ -177,4 +181,13 @@ def start_local_stack(
         sandbox.stop()
         moto.stop()
         raise
-    return LocalStack(moto, sandbox, settings, stack_env(moto.url), demo)
+    poller = usage_poller(moto.url, settings)
+    poller.start()
+    return LocalStack(moto, sandbox, settings, stack_env(moto.url), demo, poller)
+
+
+def usage_poller(moto_url: str, settings: Settings) -> StreamPoller:
+    """A poller folding the usage table's stream on ``moto_url`` (the aggregate function's stand-in)."""
+    ddb = moto_client("dynamodb", moto_url, settings.region)
+    streams = moto_client("dynamodbstreams", moto_url, settings.region)
+    return StreamPoller(ddb, streams, settings.usage_table)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import Principal, ProviderKey
@@ -23,6 +23,9 @@ from spidergate.routing.keypool import KeyPool
 from spidergate.routing.metering import KeyCapReached, Metering
 from spidergate.routing.ordering import STRATEGIES, RoundRobin, free_first, least_spent
 from spidergate.usage.record import Attempt
+
+if TYPE_CHECKING:
+    from spidergate.usage.admission import Admission
 
 T = TypeVar("T")
 
@@ -58,7 +61,7 @@ class Route(Generic[T]):
     result: T
     target: Target
     attempts: list[Attempt]
-    admission: Any
+    admission: Admission | None
     fallback: bool
 
 
@@ -68,7 +71,7 @@ class RouteFailure(Exception):
 
     error: GatewayError
     attempts: list[Attempt] = field(default_factory=list)
-    admission: Any = None
+    admission: Admission | None = None
 
 
 class Router:
@@ -108,7 +111,7 @@ class Router:
         started = time.monotonic()
         deadline = started + self.deadline_seconds
         attempts: list[Attempt] = []
-        admission: Any = None
+        admission: Admission | None = None
         verdicts: list[Verdict] = []
         reasons: list[str] = []
         cooling_waits: list[float] = []

@@ -1,4 +1,5 @@
-"""TransactWriteItems entries built from plain values.
+"""Single-item write entries (``{"Update": params}``, ``{"Put": ...}``, ``{"Delete": ...}``) built
+from plain values.
 
 Every attribute name goes through a placeholder: many of the ledger's names (``status``,
 ``reserved``, ``tokens``...) are or may become DynamoDB reserved words.
@@ -45,6 +46,10 @@ class Expr:
         n = self.name(attr)
         return f"(attribute_not_exists({n}) OR {n} < {self.value(limit)})"
 
+    def holds(self, attr: str, member: str) -> str:
+        """Condition: the string set ``attr`` contains ``member``."""
+        return f"contains({self.name(attr)}, {self.value(member)})"
+
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self._names:
@@ -65,15 +70,20 @@ def update(
     add: dict[str, Number] | None = None,
     set_: dict[str, Any] | None = None,
     set_if_absent: dict[str, Any] | None = None,
+    add_members: dict[str, str] | None = None,
+    delete_members: dict[str, str] | None = None,
     condition: list[str] | None = None,
     expr: Expr | None = None,
 ) -> dict[str, Any]:
-    """An ``Update`` entry: ADD the non-zero ``add`` deltas, SET ``set_``, SET ``set_if_absent`` once.
+    """An ``Update`` entry: ADD the non-zero ``add`` deltas, SET ``set_``, SET ``set_if_absent`` once,
+    ADD/DELETE one member of a string set (``add_members``/``delete_members``: attr -> member).
 
     Conditions are built on ``expr`` (pass the same one) and joined with AND.
     """
     e = expr or Expr()
     adds = [f"{e.name(a)} {e.value(v)}" for a, v in (add or {}).items() if v]
+    adds += [f"{e.name(a)} {e.value({m})}" for a, m in (add_members or {}).items()]
+    deletes = [f"{e.name(a)} {e.value({m})}" for a, m in (delete_members or {}).items()]
     sets = [f"{e.name(a)} = {e.value(v)}" for a, v in (set_ or {}).items() if v is not None]
     sets += [
         f"{e.name(a)} = if_not_exists({e.name(a)}, {e.value(v)})"
@@ -85,6 +95,8 @@ def update(
         clauses.append("ADD " + ", ".join(adds))
     if sets:
         clauses.append("SET " + ", ".join(sets))
+    if deletes:
+        clauses.append("DELETE " + ", ".join(deletes))
     if not clauses:
         raise ValueError("an update needs at least one ADD or SET")
     op: dict[str, Any] = {"TableName": table, "Key": key_item(key), "UpdateExpression": " ".join(clauses)}

@@ -13,13 +13,12 @@ key spend           SPEND#KEY#<brand>#<key>  MONTH#<yyyy-mm>
 reservation         RES#<request>            RES                              RESOPEN#<n> / <iso>#<req>
 request record      REQ#<brand>              <iso ms>#<request>               REQ#<brand>#<agent> / sk
 daily aggregate     AGG#<brand>#<DIM>        <day> or <day>#<value>
-alias hour (brand)  ALIAS#<brand>            <yyyy-mm-ddTHH>#<alias>#<model>
-alias hour (all)    ALIAS#*#<n>              <yyyy-mm-ddTHH>#<alias>#<model>
+alias hour          ALIAS#<brand>            <yyyy-mm-ddTHH>#<alias>#<model>
 ==================  =======================  ===============================  ==========================
 
-Ids are gateway-generated (``cli_…``, ``brd_…``, ``pk_…``) and never contain ``#``. The two
-deployment-wide partitions (open reservations, alias hours) are sharded so no single key takes
-every request's write.
+Ids are gateway-generated (``cli_…``, ``brd_…``, ``pk_…``) and never contain ``#``. The
+deployment-wide partition of open reservations is sharded so no single key takes every write.
+Aggregates and alias hours are folded from the table's stream (``usage/aggregates.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 RESERVATION_SHARDS = 4
-ALIAS_SHARDS = 8
 DIMENSIONS = ("TOTAL", "AGENT", "MODEL", "PROVIDER", "KEY")
 # Sorts after every character that follows a period id in a sort key ("#", digits, letters).
 RANGE_END = "~"
@@ -126,8 +124,11 @@ def reservation_shards() -> list[str]:
 
 
 # -- request records ----------------------------------------------------------------------
+RECORD_PREFIX = "REQ#"
+
+
 def record_pk(brand_id: str) -> str:
-    return f"REQ#{brand_id}"
+    return f"{RECORD_PREFIX}{brand_id}"
 
 
 def record_key(brand_id: str, started_at: float, request_id: str) -> Key:
@@ -154,11 +155,7 @@ def alias_brand_pk(brand_id: str) -> str:
     return f"ALIAS#{brand_id}"
 
 
-def alias_all_pks() -> list[str]:
-    return [f"ALIAS#*#{n}" for n in range(ALIAS_SHARDS)]
-
-
-def alias_keys(brand_id: str, request_id: str, now: float, alias: str, model: str) -> tuple[Key, Key]:
-    """The brand's and the deployment-wide hourly bucket of one alias request."""
-    sk = f"{hour_id(now)}#{alias}#{model}"
-    return (alias_brand_pk(brand_id), sk), (f"ALIAS#*#{shard(request_id, ALIAS_SHARDS)}", sk)
+def alias_key(brand_id: str, now: float, alias: str, model: str) -> Key:
+    """The brand's hourly bucket of one alias request (there is no deployment-wide bucket: usage
+    is shown to a brand only, never across tenants)."""
+    return alias_brand_pk(brand_id), f"{hour_id(now)}#{alias}#{model}"

@@ -13,19 +13,19 @@ from typing import Any
 from spidergate.dynamo import from_item, values
 from spidergate.errors import InvalidRequest
 from spidergate.usage import keys
+from spidergate.usage.aggregates import UNSERVED
 from spidergate.usage.cursors import decode_cursor, encode_cursor
 from spidergate.usage.expressions import Expr
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.record_items import record_from_item
-from spidergate.usage.settle import UNSERVED
 
 BY = {"day": "TOTAL", "agent": "AGENT", "model": "MODEL", "provider": "PROVIDER", "key": "KEY"}
 COUNTS = (
     "requests", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens",
     "cache_write_tokens", "reasoning_tokens", "images", "characters", "seconds", "cost", "streams",
-    "disconnects", "fallbacks", "estimated",
+    "disconnects", "fallbacks", "estimated", "ref_cost",
 )  # fmt: skip
-_DECIMAL_COUNTS = {"seconds", "cost"}
+_DECIMAL_COUNTS = {"seconds", "cost", "ref_cost"}
 MAX_RANGE_DAYS = 366
 MAX_PAGE = 200
 # A filtered trace page reads at most this many DynamoDB pages before returning what it found.
@@ -69,6 +69,7 @@ class AliasUsage:
     errors: int = 0
     total_tokens: int = 0
     cost: Decimal = Decimal(0)
+    ref_cost: Decimal = Decimal(0)
     top_model: str | None = None
     by_model: dict[str, int] = field(default_factory=dict)
 
@@ -187,11 +188,11 @@ class UsageReports:
             encode_cursor(page.get("LastEvaluatedKey")),
         )
 
-    async def alias_usage(self, brand_id: str | None = None) -> dict[str, AliasUsage]:
-        """Per alias over the last 24 hourly buckets: one brand's, or deployment-wide (``None``)."""
+    async def alias_usage(self, brand_id: str) -> dict[str, AliasUsage]:
+        """One brand's usage per alias over the last 24 hourly buckets (never across brands)."""
         now = self.clock()
         first, last_hour = keys.hour_id(now - 23 * 3600), keys.hour_id(now)
-        pks = [keys.alias_brand_pk(brand_id)] if brand_id is not None else keys.alias_all_pks()
+        pks = [keys.alias_brand_pk(brand_id)]
         pages = await asyncio.gather(*(self._all(self._range_query(pk, first, last_hour)) for pk in pks))
         out: dict[str, AliasUsage] = {}
         for data in (d for page in pages for d in page):
@@ -202,6 +203,7 @@ class UsageReports:
             entry.errors += int(data.get("errors", 0))
             entry.total_tokens += int(data.get("total_tokens", 0))
             entry.cost += Decimal(data.get("cost", 0))
+            entry.ref_cost += Decimal(data.get("ref_cost", 0))
             model = str(data.get("model", UNSERVED))
             if model != UNSERVED:
                 entry.by_model[model] = entry.by_model.get(model, 0) + requests

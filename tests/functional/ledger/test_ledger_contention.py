@@ -35,10 +35,6 @@ from tests.functional.ledger.harness import (
     record,
 )
 
-# The ledger settles each request in one ~13-item transaction sharing the brand's items: this
-# reproduces the loss of issue 11 (about half the records lost). Removed with the rewrite.
-pytestmark = pytest.mark.xfail(strict=True, reason="settle transactions conflict on shared items")
-
 BURST = 200
 AT_ONCE = 20
 
