@@ -66,8 +66,6 @@ def test_aggregate_keys() -> None:
     assert "2025-12-31#zzz" < "2025-12-31" + keys.RANGE_END < "2026-01-01"
 
 
-def test_alias_keys_land_in_the_brand_and_a_deployment_shard() -> None:
-    brand, everyone = keys.alias_keys("brd_a", "req_1", NOON, "fast", "openai/gpt-4o-mini")
+def test_an_alias_hour_lands_in_the_brands_partition_only() -> None:
+    brand = keys.alias_key("brd_a", NOON, "fast", "openai/gpt-4o-mini")
     assert brand == ("ALIAS#brd_a", "2025-12-31T12#fast#openai/gpt-4o-mini")
-    assert everyone[0] in keys.alias_all_pks()
-    assert everyone[1] == brand[1]
