@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from spidergate.usage.stream import fold_batch
+from spidergate.usage.stream import fold_batch, is_record_insert
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class StreamPoller:
         self.folded = 0
 
     def drain(self) -> int:
-        """Fold every record written so far; the number folded."""
+        """Fold everything written to the stream so far; the number of request records folded."""
         with self._lock:
             arn = self.ddb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
             if not arn:
@@ -67,7 +67,7 @@ class StreamPoller:
                         SequenceNumber=failed[0],
                     )["ShardIterator"]
                     return total
-                total += len(records)
+                total += sum(1 for r in records if is_record_insert(r))
             self._iterators[shard_id] = page.get("NextShardIterator")
             if not records:
                 break
