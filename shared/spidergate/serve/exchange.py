@@ -78,6 +78,13 @@ class Exchange:
             self.record.status = failure.error.status
             self.record.error_code = failure.error.code
             raise
+        except Exception:
+            # Anything unexpected during the call still settles: the ledger knows the admission
+            # by request id, releases its holds, and the request is recorded (the upstream may
+            # have billed it).
+            self.fail(500, "internal_error")
+            await self.finish()
+            raise
         self.route = route
         self.admission = route.admission
         self.record.attempts = route.attempts
@@ -89,7 +96,11 @@ class Exchange:
         return route
 
     def account(self, usage: Usage) -> None:
-        """Set the served usage and its exact cost."""
+        """Set the served usage and its exact cost. Upstream counts are untrusted input: implausible
+        ones are replaced by the gateway's estimate and the usage is flagged ``estimated``."""
+        usage = usage.sane()
+        if usage.estimated and not usage.prompt_tokens:
+            usage.prompt_tokens = self.record.usage.prompt_tokens  # the prompt estimate made before the call
         self.record.usage = usage
         if self.route is not None:
             self.record.cost = cost(self.route.target.model, usage)

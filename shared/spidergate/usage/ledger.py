@@ -40,6 +40,7 @@ __all__ = ["Admission", "KeyCapReached", "Ledger", "LedgerContention", "RecordNo
 ADMIT_ATTEMPTS = 3
 SETTLE_ATTEMPTS = 6
 _WINDOW_MEMORY = 4096
+_OPEN_MEMORY = 10_000
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +64,9 @@ class Ledger:
         self.clock = clock
         # agent -> (window sk, requests, tokens): this container's view, for the headers only.
         self._windows: dict[str, tuple[str, int, int]] = {}
+        # request id -> its admission until settled: settle finds it even when the caller lost it
+        # (an unexpected exception between admission and the end of the request).
+        self._open: dict[str, Admission] = {}
 
     async def admit(
         self,
@@ -92,6 +96,10 @@ class Ledger:
             return adm
         results = await self._claim(checks, adm, now)
         self._note_window(adm, checks, results)
+        if adm.reservation_open:
+            while len(self._open) >= _OPEN_MEMORY:  # settle always pops; this only bounds a leak
+                self._open.pop(next(iter(self._open)))
+            self._open[request_id] = adm
         return adm
 
     async def switch(self, admission: Admission, *, key: ProviderKey, worst_cost: Decimal) -> None:
@@ -116,6 +124,8 @@ class Ledger:
                     )
         for f in dataclasses.fields(Admission):
             setattr(admission, f.name, getattr(plan.admission, f.name))
+        if admission.reservation_open:
+            self._open[admission.request_id] = admission
 
     async def settle(self, admission: Admission | None, record: RequestRecord) -> None:
         """Write ``record`` (once per request id) and settle what the admission holds.
@@ -125,6 +135,7 @@ class Ledger:
         (the caller sends it somewhere durable); the holds are settled either way.
         """
         now = self.clock()
+        admission = self._open.pop(record.request_id, None) or admission
         if admission is None:
             admission = Admission(
                 request_id=record.request_id,
@@ -191,7 +202,22 @@ class Ledger:
                     retry_after=1.0,
                 ) from errors[0]
             raise errors[0]
-        raise self._refusal(checks, results, now)
+        error = self._refusal(checks, results, now)
+        if isinstance(error, RateLimited) and (adm.rpm is not None or adm.tpm is not None):
+            error.headers.update(self._refused_headers(adm, checks, results, now))
+        raise error
+
+    def _refused_headers(
+        self, adm: Admission, checks: list[Check], results: list[Result | BaseException], now: float
+    ) -> dict[str, str]:
+        """The x-ratelimit-* headers of a refusal: the window as it stood (this request not counted)."""
+        for check, result in zip(checks, results, strict=True):
+            if isinstance(check.guard, WindowGuard) and isinstance(result, Result):
+                values = from_item((result.old if not result.ok else result.attributes) or {})
+                used = int(values.get("requests", 0)) - (1 if result.ok else 0)
+                adm.requests_used = used
+                adm.tokens_used = int(values.get("tokens", 0))
+        return ratelimit_headers(adm, now)
 
     def _refusal(self, checks: list[Check], results: list[Result | BaseException], now: float) -> Exception:
         """The refusal to raise for the failed conditions: a spent budget outranks a rate limit,

@@ -69,6 +69,13 @@ async def invoke(ddb: Any, method: str, params: dict[str, Any]) -> dict[str, Any
     return got
 
 
+def _transport(exc: BaseException) -> bool:
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    return isinstance(exc, BotoConnectionError | HTTPClientError)
+
+
 def _code(exc: BaseException) -> tuple[str, int] | None:
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):
@@ -90,7 +97,12 @@ async def apply(
         except Exception as exc:
             code = _code(exc)
             if code is None:
-                raise
+                # No answer at all (a timeout, a reset): only a put is safe to send again, its
+                # condition makes a second copy fail instead of count twice.
+                if kind != "Put" or not _transport(exc) or attempt == attempts - 1:
+                    raise
+                await sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
+                continue
             if code[0] == "ConditionalCheckFailedException":
                 response: dict[str, Any] = getattr(exc, "response", {})
                 return Result(False, old=response.get("Item"))

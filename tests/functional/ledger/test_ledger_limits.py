@@ -152,3 +152,34 @@ async def test_switch_moves_the_key_hold_and_tops_up_a_dearer_fallback(table: tu
         "pk": agent_day()[0], "sk": agent_day()[1], "committed": Decimal("0.12"), "reserved": 0,
         "spent": Decimal("0.12"), "expires_at": 0,
     }  # fmt: skip
+
+
+# -- exits and refusals ------------------------------------------------------------------------
+async def test_a_request_whose_caller_lost_the_admission_still_releases_its_holds(
+    table: tuple[Any, str],
+) -> None:
+    """An unexpected exception between admission and the response: settle(None, ...) finds the
+    admission by request id, so the concurrency slot and the reservation are given back."""
+    ledger = ledger_for(table, Clock())
+    agent = principal(limits=Limits(concurrency=1), agent_budgets=Budgets(daily_usd=Decimal(1)))
+    adm = await ledger.admit(agent, "r1", key=key(), worst_cost=WORST, token_estimate=1)
+    await ledger.settle(None, record(adm, status=500, cost="0"))
+    assert item(table, keys.concurrency_key("cli_x"))["held"] == 0
+    assert item(table, agent_day())["committed"] == 0
+    assert item(table, keys.reservation_key("r1")) == {}
+    assert (await ledger.admit(agent, "r2", key=key(), worst_cost=WORST, token_estimate=1)).concurrency_held
+
+
+async def test_a_rate_limit_refusal_carries_the_ratelimit_headers(table: tuple[Any, str]) -> None:
+    ledger = ledger_for(table, Clock())
+    agent = principal(limits=Limits(rpm=2, tpm=10_000))
+    for n in range(2):
+        await ledger.admit(agent, f"r{n}", key=key(), worst_cost=WORST, token_estimate=10)
+    with pytest.raises(RateLimited) as refused:
+        await ledger.admit(agent, "r2", key=key(), worst_cost=WORST, token_estimate=10)
+    headers = refused.value.headers
+    assert headers["x-ratelimit-limit-requests"] == "2"
+    assert headers["x-ratelimit-remaining-requests"] == "0"
+    assert headers["x-ratelimit-reset-requests"] == "41s"
+    assert headers["x-ratelimit-limit-tokens"] == "10000"
+    assert "retry-after" in headers
