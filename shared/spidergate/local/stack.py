@@ -55,6 +55,9 @@ LOCAL_USAGE_TABLE = "spidergate-local-usage"
 LOCAL_UPLOAD_BUCKET = "spidergate-local-uploads"
 
 
+LOCAL_SPILL_QUEUE = "spidergate-local-record-spill"
+
+
 def stack_env(
     moto_url: str,
     *,
@@ -181,13 +184,19 @@ def start_local_stack(
         sandbox.stop()
         moto.stop()
         raise
-    poller = usage_poller(moto.url, settings)
+    env = stack_env(moto.url)
+    sqs = moto_client("sqs", moto.url, settings.region)
+    spill_url = str(sqs.create_queue(QueueName=LOCAL_SPILL_QUEUE)["QueueUrl"])
+    env["SPIDERGATE_RECORD_SPILL_QUEUE_URL"] = spill_url
+    poller = usage_poller(moto.url, settings, spill_url)
     poller.start()
-    return LocalStack(moto, sandbox, settings, stack_env(moto.url), demo, poller)
+    return LocalStack(moto, sandbox, settings, env, demo, poller)
 
 
-def usage_poller(moto_url: str, settings: Settings) -> StreamPoller:
-    """A poller folding the usage table's stream on ``moto_url`` (the aggregate function's stand-in)."""
+def usage_poller(moto_url: str, settings: Settings, spill_url: str | None = None) -> StreamPoller:
+    """A poller folding the usage table's stream on ``moto_url`` (the aggregate function's stand-in)
+    and putting parked records back (the drain function's)."""
     ddb = moto_client("dynamodb", moto_url, settings.region)
     streams = moto_client("dynamodbstreams", moto_url, settings.region)
-    return StreamPoller(ddb, streams, settings.usage_table)
+    spill = (moto_client("sqs", moto_url, settings.region), spill_url) if spill_url else None
+    return StreamPoller(ddb, streams, settings.usage_table, spill)

@@ -14,6 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from spidergate.usage.spill import drain_bodies
 from spidergate.usage.stream import fold_batch, is_record_insert
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,11 @@ class StreamPoller:
     ``ddb`` and ``streams`` are boto3 clients (``dynamodb``, ``dynamodbstreams``) on the moto server.
     """
 
-    def __init__(self, ddb: Any, streams: Any, table: str) -> None:
+    def __init__(self, ddb: Any, streams: Any, table: str, spill: tuple[Any, str] | None = None) -> None:
         self.ddb = ddb
         self.streams = streams
         self.table = table
+        self.spill = spill  # (sqs client, queue url) of parked records, drained like the drain function
         self._iterators: dict[str, str | None] = {}  # shard id -> next iterator (None: closed)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -73,6 +75,27 @@ class StreamPoller:
                 break
         return total
 
+    def drain_parked(self) -> int:
+        """Put parked records back into the table (the drain function's work); the number put."""
+        if self.spill is None:
+            return 0
+        sqs, url = self.spill
+        total = 0
+        while True:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = got.get("Messages") or []
+            if not messages:
+                return total
+            bodies = {m["ReceiptHandle"]: m["Body"] for m in messages}
+            with ThreadPoolExecutor(1) as pool:
+                failed = pool.submit(asyncio.run, drain_bodies(self.ddb, self.table, bodies)).result()
+            for handle in bodies:
+                if handle not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+                    total += 1
+            if failed:
+                return total
+
     def _fold(self, records: list[dict[str, Any]]) -> list[str]:
         """``fold_batch`` on an event loop of its own (callers may be inside one already)."""
         with ThreadPoolExecutor(1) as pool:
@@ -82,6 +105,7 @@ class StreamPoller:
         def loop() -> None:
             while not self._stop.wait(interval):
                 try:
+                    self.drain_parked()
                     self.drain()
                 except Exception:  # keep polling: a moto hiccup must not stop the aggregates
                     log.exception("stream poll failed")

@@ -32,6 +32,7 @@ from spidergate.usage.guards import WindowGuard
 from spidergate.usage.ratelimit_headers import ratelimit_headers
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.settle import plan_settle
+from spidergate.usage.spill import RecordSpill
 from spidergate.usage.switch import plan_switch
 from spidergate.usage.writes import LedgerContention, Result, WriteClient, apply_all
 
@@ -56,9 +57,15 @@ class Ledger:
     """Usage-table accounting for the router over an async DynamoDB client."""
 
     def __init__(
-        self, ddb: WriteClient, table: str, settings: Settings, clock: Callable[[], float] = time.time
+        self,
+        ddb: WriteClient,
+        table: str,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        spill: RecordSpill | None = None,
     ) -> None:
         self.ddb = ddb
+        self.spill = spill  # where a record goes that cannot be written
         self.table = table
         self.settings = settings
         self.clock = clock
@@ -131,8 +138,8 @@ class Ledger:
         """Write ``record`` (once per request id) and settle what the admission holds.
 
         ``admission`` is ``None`` for a request refused or failed before any admission: it is
-        still recorded. Raises RecordNotWritten if the record write failed after every retry
-        (the caller sends it somewhere durable); the holds are settled either way.
+        still recorded. A record that cannot be written after every retry is parked on the spill
+        queue; RecordNotWritten only if that fails too. The holds are settled either way.
         """
         now = self.clock()
         admission = self._open.pop(record.request_id, None) or admission
@@ -173,6 +180,12 @@ class Ledger:
                 admission.agent_id, keys.window_key(admission.agent_id, now)[1], record.usage.total_tokens
             )
         if isinstance(written, BaseException):
+            if self.spill is not None:
+                try:
+                    await self.spill.park(plan.checks[plan.record_index].entry["Put"]["Item"])
+                    return
+                except Exception:
+                    log.exception("usage record could not be parked", extra={"request_id": record.request_id})
             raise RecordNotWritten(record, written) from written
 
     def headers(self, admission: Admission) -> dict[str, str]:

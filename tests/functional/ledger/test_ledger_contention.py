@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from botocore.credentials import Credentials
@@ -18,9 +19,11 @@ from botocore.credentials import Credentials
 from spidergate.domain import Budgets, Limits
 from spidergate.dynamo_http import AsyncDynamoDB
 from spidergate.errors import GatewayError
+from spidergate.local.stream_poller import StreamPoller
 from spidergate.settings import Settings
 from spidergate.usage import keys
 from spidergate.usage.ledger import Ledger
+from spidergate.usage.spill import RecordSpill
 from tests.functional.ledger.faults import Faults, faulty_moto_endpoint
 from tests.functional.ledger.harness import (
     BRAND,
@@ -179,3 +182,34 @@ async def test_throttles_and_failed_writes_lose_no_record(
     faults.throttle_share = faults.fail_share = 0.0
     assert [e for e in errors if e is not None] == []
     assert record_count(table) == 100
+
+
+async def test_a_record_that_cannot_be_written_is_parked_and_drained_back(
+    table: tuple[Any, str], http: httpx.AsyncClient, endpoint: str, faults: Faults
+) -> None:
+    """Every DynamoDB write fails: the record goes to the spill queue, and the drain (the local
+    stack's poller, like the drain function) puts it back once DynamoDB answers again."""
+    sqs = boto3.session.Session().client(
+        "sqs",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    url = sqs.create_queue(QueueName=f"spill-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    settings = Settings(aws_endpoint_url=endpoint, region="us-east-1")
+    ddb = AsyncDynamoDB.for_settings(
+        settings, http, credentials=Credentials("testing", "testing"), backoff=0.001
+    )
+    ledger = Ledger(ddb, table[1], settings, Clock(), spill=RecordSpill(url, lambda: sqs))
+    adm = await ledger.admit(principal(), "lost-1", key=key(), worst_cost=Decimal("0.01"), token_estimate=1)
+    faults.fail_share = 1.0
+    try:
+        await ledger.settle(adm, record(adm, cost="0.001"))  # no exception: parked
+    finally:
+        faults.fail_share = 0.0
+    assert record_count(table) == 0
+    poller = StreamPoller(table[0], None, table[1], (sqs, url))
+    assert poller.drain_parked() == 1
+    assert record_count(table) == 1
+    assert poller.drain_parked() == 0
