@@ -7,10 +7,12 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
 
 from spidergate.domain import Budgets, Limits
 from spidergate.errors import InvalidRequest
+from spidergate.local.stream_poller import StreamPoller
 from spidergate.usage import keys
 from spidergate.usage.ledger import Admission
 from spidergate.usage.record import RequestRecord
@@ -168,3 +170,36 @@ async def test_reports_serve_traces_usage_and_alias_windows(table: tuple[Any, st
         assert view["fast"].top_model == "anthropic/claude-haiku"  # 2 each: ties go to the first name
     clock.now = T0 + 25 * 3600
     assert await reports.alias_usage(BRAND) == {}
+
+
+async def test_replaying_the_whole_stream_changes_no_aggregate(table: tuple[Any, str]) -> None:
+    """Stream delivery is at least once: a second consumer reading every shard from its start
+    (a full replay) folds nothing twice."""
+    ledger = ledger_for(table, Clock())
+    for n in range(3):
+        adm = await ledger.admit(principal(), f"r{n}", key=key(), worst_cost=WORST, token_estimate=1)
+        await ledger.settle(adm, record(adm))
+    assert drain(table) == 3
+    total_key = keys.aggregate_key(BRAND, "TOTAL", keys.day_id(T0))
+    before = item(table, total_key)
+    assert (before["requests"], before["cost"]) == (3, Decimal("0.21"))
+    assert before.get("ref_cost", 0) == 0 and before["brand_id"] == BRAND
+    streams = boto3.session.Session().client(
+        "dynamodbstreams",
+        endpoint_url=table[0].meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    assert StreamPoller(table[0], streams, table[1]).drain() == 3  # every record delivered again
+    assert item(table, total_key) == before
+    # New records after a replay still count.
+    adm = await ledger.admit(principal(), "r9", key=key(), worst_cost=WORST, token_estimate=1)
+    await ledger.settle(adm, record(adm, ref_cost=Decimal("0.50")))  # list price of the first choice
+    assert drain(table) == 1
+    assert (item(table, total_key)["requests"], item(table, total_key)["ref_cost"]) == (4, Decimal("0.50"))
+    report = await UsageReports(table[0], table[1], Clock()).usage(
+        BRAND, by="day", start=keys.day_id(T0), end=keys.day_id(T0)
+    )
+    assert report.totals["ref_cost"] == Decimal("0.50")
+    assert item(table, keys.agent_spend_key("cli_x", "day", T0))["spent"] == Decimal("0.28")
