@@ -24,6 +24,12 @@ class Expr:
         self._by_attr: dict[str, str] = {}
         self._values: dict[str, Any] = {}
 
+    def copy(self) -> Expr:
+        """An independent Expr holding the same placeholders (to extend per query)."""
+        twin = Expr()
+        twin._names, twin._by_attr, twin._values = dict(self._names), dict(self._by_attr), dict(self._values)
+        return twin
+
     def name(self, attr: str) -> str:
         placeholder = self._by_attr.get(attr)
         if placeholder is None:

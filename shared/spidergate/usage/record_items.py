@@ -24,7 +24,9 @@ def record_item(record: RequestRecord, ttl_days: int, settled: list[str] | None 
     return {
         "pk": pk,
         "sk": sk,
-        "gsi1pk": keys.record_agent_pk(record.brand_id, record.agent_id),
+        "gsi1pk": keys.record_agent_pk(
+            record.brand_id, record.agent_id, keys.record_shard(record.request_id)
+        ),
         "gsi1sk": sk,
         "expires_at": int(record.started_at) + ttl_days * 86400,
         "request_id": record.request_id,
