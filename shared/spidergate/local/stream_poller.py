@@ -103,12 +103,16 @@ class StreamPoller:
 
     def start(self, interval: float = 0.5) -> None:
         def loop() -> None:
+            last_error = ""
             while not self._stop.wait(interval):
                 try:
                     self.drain_parked()
                     self.drain()
-                except Exception:  # keep polling: a moto hiccup must not stop the aggregates
-                    log.exception("stream poll failed")
+                    last_error = ""
+                except Exception as exc:  # keep polling: a moto hiccup must not stop the aggregates
+                    if str(exc) != last_error:  # once per distinct failure, not every interval
+                        log.warning("stream poll failed: %s", exc)
+                    last_error = str(exc)
 
         self._thread = threading.Thread(target=loop, name="usage-stream-poller", daemon=True)
         self._thread.start()

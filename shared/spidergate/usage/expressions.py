@@ -113,18 +113,6 @@ def update(
     return {"Update": op}
 
 
-def check(table: str, key: Key, condition: list[str], expr: Expr) -> dict[str, Any]:
-    """A ``ConditionCheck`` entry (guards an item the transaction does not change)."""
-    op: dict[str, Any] = {
-        "TableName": table,
-        "Key": key_item(key),
-        "ConditionExpression": " AND ".join(condition),
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
-    op.update(expr.params())
-    return {"ConditionCheck": op}
-
-
 def put_new(table: str, item: dict[str, Any]) -> dict[str, Any]:
     """A ``Put`` that fails if an item with the same key exists (idempotency on the key)."""
     return {
