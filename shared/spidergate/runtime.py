@@ -112,15 +112,25 @@ class Runtime:
     def ledger(self) -> Ledger:
         from spidergate.usage.ledger import Ledger
 
+        spill = None
+        if self.settings.record_spill_queue_url:
+            from spidergate.usage.spill import RecordSpill
+
+            spill = RecordSpill(
+                self.settings.record_spill_queue_url,
+                lambda: self.aws.client("sqs"),
+                metrics=self.settings.emit_metrics,
+                stage=self.settings.stage,
+            )
         if not self.settings.ledger_http:
-            return Ledger(self.aws.dynamodb, self.settings.usage_table, self.settings)
+            return Ledger(self.aws.dynamodb, self.settings.usage_table, self.settings, spill=spill)
         from spidergate.dynamo_http import AsyncDynamoDB, new_http_client
 
         # Its own pool, not ``self.http``: tests inject upstream clients with mock transports, the
         # ledger wants boto3's short timeouts, and a settle must never queue behind upstream streams.
         self._dynamo_http = new_http_client()
         ddb = AsyncDynamoDB.for_settings(self.settings, self._dynamo_http)
-        return Ledger(ddb, self.settings.usage_table, self.settings)
+        return Ledger(ddb, self.settings.usage_table, self.settings, spill=spill)
 
     @cached_property
     def reports(self) -> UsageReports:

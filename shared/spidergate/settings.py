@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     vault_table: str = "spidergate-vault"
     usage_table: str = "spidergate-usage"
     upload_bucket: str = "spidergate-uploads"
+    record_spill_queue_url: str | None = None  # SQS queue for usage records that could not be written
     secrets_prefix: str = "spidergate"
     log_level: str = "INFO"
     # Seconds a warm container trusts a cached token before re-reading it (revocation delay).

@@ -77,11 +77,14 @@ class MediaStack:
         return found
 
     def records(self, brand_id: str = "brd_a") -> list[RequestRecord]:
-        got = self.rt.aws.dynamodb.query(
-            TableName=self.rt.settings.usage_table, KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": keys.record_pk(brand_id)}},
-        )  # fmt: skip
-        return [record_from_item(item) for item in got["Items"]]
+        found = []
+        for pk in keys.record_pks(brand_id):  # a brand's records are sharded
+            got = self.rt.aws.dynamodb.query(
+                TableName=self.rt.settings.usage_table, KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": pk}},
+            )  # fmt: skip
+            found += [record_from_item(item) for item in got["Items"]]
+        return found
 
     def only_record(self) -> RequestRecord:
         found = self.records()

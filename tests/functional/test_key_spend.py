@@ -1,4 +1,5 @@
-"""Least-spent ordering reads the month spend the ledger settles, from the usage table."""
+"""Least-spent ordering reads the month spend the ledger settles (capped keys) or the stream folds
+(every other key), from the usage table."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from spidergate.domain import Principal, ProviderKey
 from spidergate.local.servers import start_moto
-from spidergate.local.stack import local_settings, moto_client
+from spidergate.local.stack import local_settings, moto_client, usage_poller
 from spidergate.local.tables import create_tables
 from spidergate.usage.counts import Usage
 from spidergate.usage.key_spend import KeySpend
@@ -18,11 +19,15 @@ from spidergate.usage.record import RequestRecord
 
 
 @pytest.fixture(scope="module")
-def ddb():
+def moto_url():
     with start_moto() as moto:
-        client = moto_client("dynamodb", moto.url)
-        create_tables(client, local_settings())
-        yield client
+        create_tables(moto_client("dynamodb", moto.url), local_settings())
+        yield moto.url
+
+
+@pytest.fixture
+def ddb(moto_url):
+    return moto_client("dynamodb", moto_url)
 
 
 def key(key_id: str) -> ProviderKey:
@@ -31,7 +36,7 @@ def key(key_id: str) -> ProviderKey:
     )
 
 
-async def test_settled_spend_shows_up_per_key(ddb) -> None:
+async def test_settled_spend_shows_up_per_key(ddb, moto_url) -> None:
     settings = local_settings()
     ledger = Ledger(ddb, settings.usage_table, settings)
     principal = Principal(brand_id="brd_s", agent_id="cli_s", credential_id="c")
@@ -54,6 +59,7 @@ async def test_settled_spend_shows_up_per_key(ddb) -> None:
             cost=Decimal(amount),
         )
         await ledger.settle(admission, record)
+    assert usage_poller(moto_url, settings).drain() == 2
     spend = await KeySpend(ddb, settings.usage_table, ttl=0.0).month_to_date(
         "brd_s", [key("pk_a"), key("pk_b")]
     )

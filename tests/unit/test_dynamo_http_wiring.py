@@ -13,7 +13,7 @@ from spidergate.aws import AwsClients
 from spidergate.dynamo_http import AsyncDynamoDB, endpoint_url
 from spidergate.runtime import Runtime
 from spidergate.settings import Settings
-from spidergate.usage.transact import LedgerContention, write
+from spidergate.usage.writes import LedgerContention, apply
 
 TYPE = "com.amazonaws.dynamodb.v20120810#"
 UPDATE = {"Update": {"TableName": "t", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "ADD #n0 :v0"}}
@@ -78,37 +78,28 @@ def test_settings_read_the_sdk_endpoint_variables(monkeypatch: pytest.MonkeyPatc
     assert AsyncDynamoDB.for_settings(settings, httpx.AsyncClient()).url == "http://dynamo:8000/"
 
 
-async def test_a_lone_update_goes_out_as_update_item_returning_all_new() -> None:
+async def test_an_update_goes_out_as_update_item_and_returns_its_attributes() -> None:
     handler = Recorder((200, {"Attributes": {"requests": {"N": "3"}}}))
-    outcome = await write(ddb(handler), [UPDATE], attempts=2, sleep=no_sleep)
-    assert handler.seen == [("UpdateItem", {**UPDATE["Update"], "ReturnValues": "ALL_NEW"})]
-    assert outcome.ok
-    assert outcome.attributes == {"requests": {"N": "3"}}
+    result = await apply(ddb(handler), UPDATE, attempts=2, sleep=no_sleep)
+    assert handler.seen == [("UpdateItem", UPDATE["Update"])]
+    assert result.ok
+    assert result.attributes == {"requests": {"N": "3"}}
 
 
-async def test_a_transaction_goes_out_as_transact_write_items_and_refusals_come_back_by_index() -> None:
-    old = {"requests": {"N": "5"}}
-    handler = Recorder(cancelled({"Code": "None"}, {"Code": "ConditionalCheckFailed", "Item": old}))
-    outcome = await write(ddb(handler), [PUT, UPDATE], attempts=3, sleep=no_sleep)
-    assert handler.seen == [("TransactWriteItems", {"TransactItems": [PUT, UPDATE]})]
-    assert outcome.failures == {1: old}
-    assert outcome.calls == 1
-
-
-async def test_a_failed_lone_update_reports_the_old_item() -> None:
+async def test_a_failed_condition_reports_the_old_item() -> None:
     old = {"requests": {"N": "9"}}
     failed = {"__type": TYPE + "ConditionalCheckFailedException", "message": "no", "Item": old}
-    outcome = await write(ddb(Recorder((400, failed))), [UPDATE], attempts=2, sleep=no_sleep)
-    assert outcome.failures == {0: old}
+    result = await apply(ddb(Recorder((400, failed))), UPDATE, attempts=2, sleep=no_sleep)
+    assert (result.ok, result.old) == (False, old)
 
 
-async def test_conflicts_are_the_ledgers_to_retry_and_surface_as_contention() -> None:
-    conflict = cancelled({"Code": "TransactionConflict"}, {"Code": "None"})
+async def test_conflicts_are_retried_then_surface_as_contention() -> None:
+    conflict = (400, {"__type": TYPE + "TransactionConflictException", "message": "ongoing"})
     handler = Recorder(conflict, conflict, (200, {}))
-    outcome = await write(ddb(handler), [PUT, UPDATE], attempts=3, sleep=no_sleep)
-    assert outcome.ok and outcome.calls == 3
+    assert (await apply(ddb(handler), PUT, attempts=3, sleep=no_sleep)).ok
+    assert [name for name, _ in handler.seen] == ["PutItem"] * 3
     with pytest.raises(LedgerContention):
-        await write(ddb(Recorder(conflict, conflict)), [PUT, UPDATE], attempts=2, sleep=no_sleep)
+        await apply(ddb(Recorder(conflict, conflict)), PUT, attempts=2, sleep=no_sleep)
 
 
 def test_the_exceptions_mirror_boto3s() -> None:

@@ -78,7 +78,8 @@ def test_a_fully_constrained_admission_is_one_transaction_of_eight() -> None:
 
 def test_a_token_capped_key_is_checked_not_held() -> None:
     adm, checks = admit(principal(), key(monthly_token_cap=1000, free_tier=True), estimate=100)
-    assert list(checks[0].entry) == ["ConditionCheck"]
+    assert list(checks[0].entry) == ["Update"]  # a condition riding on a TTL set once
+    assert "tokens" in str(checks[0].entry["Update"]["ExpressionAttributeNames"].values())
     assert adm.holds == []
     assert adm.reservation_open is False
 
@@ -124,17 +125,18 @@ def test_settle_merges_the_refund_and_the_spend_on_one_counter() -> None:
     plan = plan_settle("t", adm, served(adm), now=NOW, ttl_days=30)
     day = next(c.entry["Update"] for c in plan.checks if item_key(c.entry) == adm.holds[0].key)
     numbers = sorted(Decimal(v["N"]) for v in day["ExpressionAttributeValues"].values() if "N" in v)
-    # reserved -0.10, committed -0.10 + 0.04, spent 0.04, and the counter's TTL
-    assert numbers == [Decimal("-0.10"), Decimal("-0.06"), Decimal("0.04"), int(NOW) + 40 * 86400]
+    # reserved -0.10, committed -0.10 + 0.04, spent 0.04: one write, only while the request holds it
+    assert numbers == [Decimal("-0.10"), Decimal("-0.06"), Decimal("0.04")]
+    assert day["ConditionExpression"].startswith("contains(")
 
 
-def test_a_late_settle_refunds_and_releases_nothing() -> None:
+def test_a_late_settle_adds_the_spend_and_releases_nothing() -> None:
     adm, _ = admit(principal(limits=Limits(concurrency=1), agent_budgets=BUDGETS))
-    plan = plan_settle("t", adm, served(adm), now=NOW, ttl_days=30, late=True)
-    touched = [item_key(c.entry) for c in plan.checks]
-    assert keys.concurrency_key("cli_x") not in touched
-    assert keys.reservation_key("req_1") not in touched
-    assert plan.reservation_index is None
+    plan = plan_settle("t", adm, served(adm), now=NOW, ttl_days=30)
+    assert len(plan.lates) == len(adm.holds)
+    for late in plan.lates.values():
+        update = late["Update"]
+        assert "ConditionExpression" not in update and "reserved" not in str(update)
 
 
 def test_a_failed_request_writes_no_spend() -> None:
@@ -147,21 +149,25 @@ def test_a_failed_request_writes_no_spend() -> None:
 
 def test_switching_between_uncapped_keys_at_no_higher_cost_changes_nothing_stored() -> None:
     adm, _ = admit(principal(agent_budgets=BUDGETS))
-    new, checks = plan_switch("t", adm, key=key("pk_2"), worst_cost=Decimal("0.05"), now=NOW)
-    assert checks == []
+    plan = plan_switch("t", adm, key=key("pk_2"), worst_cost=Decimal("0.05"), now=NOW)
+    new = plan.admission
+    assert plan.claim == plan.then == []
     assert (new.key_id, new.reserved, new.rev) == ("pk_2", Decimal("0.10"), 0)
 
 
 def test_switching_to_a_dearer_model_tops_up_every_budget_hold() -> None:
     adm, _ = admit(principal(agent_budgets=BUDGETS, brand_budgets=BUDGETS))
-    new, checks = plan_switch("t", adm, key=key("pk_1"), worst_cost=Decimal("0.25"), now=NOW)
-    assert [item_key(c.entry) for c in checks][:4] == [h.key for h in adm.holds]
-    assert "Update" in checks[-1].entry  # the reservation item, rev checked by the sweep
+    plan = plan_switch("t", adm, key=key("pk_1"), worst_cost=Decimal("0.25"), now=NOW)
+    new = plan.admission
+    assert [item_key(c.entry) for c in plan.claim][:4] == [h.key for h in adm.holds]
+    assert all(c.undo is not None for c in plan.claim)  # undone together if one refuses
+    assert "Update" in plan.then[-1].entry  # the reservation item, rev checked by the sweep
     assert (new.reserved, new.rev) == (Decimal("0.25"), 1)
 
 
 def test_switching_off_the_last_held_key_deletes_the_reservation() -> None:
     adm, _ = admit(principal(), key(monthly_cap_usd=Decimal(5)))
-    new, checks = plan_switch("t", adm, key=key("pk_2"), worst_cost=Decimal("0.10"), now=NOW)
-    assert [next(iter(c.entry)) for c in checks] == ["Update", "Delete"]
+    plan = plan_switch("t", adm, key=key("pk_2"), worst_cost=Decimal("0.10"), now=NOW)
+    new = plan.admission
+    assert [next(iter(c.entry)) for c in plan.then] == ["Update", "Delete"]
     assert (new.reservation_open, len(new.holds), new.reserved) == (False, 0, Decimal(0))

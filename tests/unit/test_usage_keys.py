@@ -40,9 +40,13 @@ def test_counter_keys() -> None:
 def test_record_and_reservation_keys_sort_by_time() -> None:
     early = keys.record_key("brd_a", NOON, "req_2")
     late = keys.record_key("brd_a", NOON + 0.001, "req_1")
-    assert early == ("REQ#brd_a", "2025-12-31T12:34:56.789Z#req_2")
+    assert early == (keys.record_pk("brd_a", keys.record_shard("req_2")), "2025-12-31T12:34:56.789Z#req_2")
+    assert early[0].startswith("REQ#brd_a#")
     assert early[1] < late[1]
-    assert keys.record_agent_pk("brd_a", "cli_x") == "REQ#brd_a#cli_x"
+    assert keys.record_agent_pk("brd_a", "cli_x", 3) == "REQ#brd_a#cli_x#3"
+    # A brand's records spread over every shard.
+    pks = {keys.record_key("brd_a", NOON, f"req_{n}")[0] for n in range(200)}
+    assert pks == set(keys.record_pks("brd_a")) and len(pks) == keys.RECORD_SHARDS
     assert keys.reservation_key("req_1") == ("RES#req_1", "RES")
     gsi1pk, gsi1sk = keys.reservation_index("req_1", NOON)
     assert gsi1pk in keys.reservation_shards()
@@ -66,8 +70,6 @@ def test_aggregate_keys() -> None:
     assert "2025-12-31#zzz" < "2025-12-31" + keys.RANGE_END < "2026-01-01"
 
 
-def test_alias_keys_land_in_the_brand_and_a_deployment_shard() -> None:
-    brand, everyone = keys.alias_keys("brd_a", "req_1", NOON, "fast", "openai/gpt-4o-mini")
+def test_an_alias_hour_lands_in_the_brands_partition_only() -> None:
+    brand = keys.alias_key("brd_a", NOON, "fast", "openai/gpt-4o-mini")
     assert brand == ("ALIAS#brd_a", "2025-12-31T12#fast#openai/gpt-4o-mini")
-    assert everyone[0] in keys.alias_all_pks()
-    assert everyone[1] == brand[1]

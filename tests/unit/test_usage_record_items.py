@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from spidergate.dynamo import to_item
+from spidergate.usage import keys
 from spidergate.usage.counts import Usage
 from spidergate.usage.record import Attempt, RequestRecord
 from spidergate.usage.record_items import record_from_item, record_item
@@ -41,7 +42,8 @@ def test_round_trip_keeps_every_field() -> None:
     )
     item = record_item(record, ttl_days=30)
     assert item["expires_at"] == 1_764_000_019 + 30 * 86400
-    assert item["gsi1pk"] == "REQ#brd_a#cli_x"
+    assert item["gsi1pk"] == keys.record_agent_pk("brd_a", "cli_x", keys.record_shard(record.request_id))
+    assert item["pk"] == keys.record_pk("brd_a", keys.record_shard(record.request_id))
     assert item["usage"]["total_tokens"] == 150
     assert record_from_item(to_item(item)) == record
 

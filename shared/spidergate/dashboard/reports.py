@@ -22,8 +22,13 @@ UsageBy = Literal["day", "agent", "model", "provider", "key"]
 DEFAULT_RANGE_DAYS = 30
 
 
+_PUBLIC_NAMES = {"ref_cost": "reference_cost_usd"}  # list-price cost of the same tokens (savings)
+
+
 def _numbers(counts: Mapping[str, Decimal | int]) -> dict[str, int | float]:
-    return {name: float(v) if isinstance(v, Decimal) else v for name, v in counts.items()}
+    return {
+        _PUBLIC_NAMES.get(name, name): float(v) if isinstance(v, Decimal) else v for name, v in counts.items()
+    }
 
 
 class UsageRowPublic(BaseModel):

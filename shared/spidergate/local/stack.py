@@ -25,6 +25,7 @@ from spidergate.local.servers import (
     start_sandbox,
     wait_until_ready,
 )
+from spidergate.local.stream_poller import StreamPoller
 from spidergate.local.tables import create_tables
 from spidergate.settings import Settings
 from spidergate.vault import KeyVault, Records
@@ -53,6 +54,9 @@ LOCAL_STAGE = "local"
 LOCAL_VAULT_TABLE = "spidergate-local-vault"
 LOCAL_USAGE_TABLE = "spidergate-local-usage"
 LOCAL_UPLOAD_BUCKET = "spidergate-local-uploads"
+
+
+LOCAL_SPILL_QUEUE = "spidergate-local-record-spill"
 
 
 def stack_env(
@@ -142,8 +146,11 @@ class LocalStack:
     settings: Settings
     env: dict[str, str]
     demo: DemoSeed | None
+    poller: StreamPoller | None = None  # folds the usage stream into the aggregates, as Lambda would
 
     def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
         self.sandbox.stop()
         self.moto.stop()
 
@@ -187,4 +194,19 @@ def start_local_stack(
         sandbox.stop()
         moto.stop()
         raise
-    return LocalStack(moto, sandbox, settings, stack_env(moto.url), demo)
+    env = stack_env(moto.url)
+    sqs = moto_client("sqs", moto.url, settings.region)
+    spill_url = str(sqs.create_queue(QueueName=LOCAL_SPILL_QUEUE)["QueueUrl"])
+    env["SPIDERGATE_RECORD_SPILL_QUEUE_URL"] = spill_url
+    poller = usage_poller(moto.url, settings, spill_url)
+    poller.start()
+    return LocalStack(moto, sandbox, settings, env, demo, poller)
+
+
+def usage_poller(moto_url: str, settings: Settings, spill_url: str | None = None) -> StreamPoller:
+    """A poller folding the usage table's stream on ``moto_url`` (the aggregate function's stand-in)
+    and putting parked records back (the drain function's)."""
+    ddb = moto_client("dynamodb", moto_url, settings.region)
+    streams = moto_client("dynamodbstreams", moto_url, settings.region)
+    spill = (moto_client("sqs", moto_url, settings.region), spill_url) if spill_url else None
+    return StreamPoller(ddb, streams, settings.usage_table, spill)

@@ -64,6 +64,12 @@ def table_specs(template: dict[str, Any], settings: Settings) -> list[tuple[dict
         }
         if billing != "PAY_PER_REQUEST":
             kwargs["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        stream = props.get("StreamSpecification")
+        if stream:
+            kwargs["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": stream["StreamViewType"],
+            }
         for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if props.get(index_kind):
                 kwargs[index_kind] = props[index_kind]

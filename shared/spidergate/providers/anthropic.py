@@ -48,7 +48,7 @@ class AnthropicAdapter(Adapter):
             response = await self.http.post(self._url(target), json=body, headers=self._headers(target))
         except httpx.HTTPError as exc:
             raise transport_error(PROVIDER, exc, streaming=False) from exc
-        if response.status_code >= 400:
+        if response.status_code >= 300:  # a 3xx is no answer (redirects are not followed)
             raise error_from_body(
                 response.status_code, response.text, retry_after=retry_after_seconds(response.headers)
             )
@@ -74,7 +74,7 @@ class AnthropicAdapter(Adapter):
         try:
             try:
                 response = await self.http.send(outgoing, stream=True)
-                if response.status_code >= 400:
+                if response.status_code >= 300:  # a 3xx is no answer (redirects are not followed)
                     text = (await response.aread()).decode("utf-8", errors="replace")
                     raise error_from_body(
                         response.status_code, text, retry_after=retry_after_seconds(response.headers)

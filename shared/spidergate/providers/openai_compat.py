@@ -90,7 +90,7 @@ class OpenAICompatAdapter(Adapter):
         with transport_errors(name):
             response = await self.http.post(self._url(target, path), json=body, headers=self._headers(target))
         content = response.content
-        if response.status_code >= 400:
+        if response.status_code >= 300:  # a 3xx is no answer (redirects are not followed)
             raise from_response(name, response.status_code, response.headers, content)
         try:
             parsed = json.loads(content)
@@ -119,7 +119,7 @@ class OpenAICompatAdapter(Adapter):
         with transport_errors(name):
             response = await self.http.send(request_obj, stream=True)
         try:
-            if response.status_code >= 400:
+            if response.status_code >= 300:  # a 3xx is no answer (redirects are not followed)
                 with transport_errors(name):
                     content = await response.aread()
                 raise from_response(name, response.status_code, response.headers, content)

@@ -34,7 +34,7 @@ async def post_speech(
     name = target.provider.name
     with transport_errors(name):
         response = await http.post(url, json=json_body(target, request), headers=headers)
-    if response.status_code >= 400:
+    if response.status_code >= 300:
         raise from_response(name, response.status_code, response.headers, response.content)
     kind = response.headers.get("content-type", "application/octet-stream")
     if kind.startswith("application/json"):
@@ -58,7 +58,7 @@ async def post_transcription(
     with transport_errors(name):
         response = await http.post(url, data=data, files=files, headers=headers)
     content = response.content
-    if response.status_code >= 400:
+    if response.status_code >= 300:
         raise from_response(name, response.status_code, response.headers, content)
     kind = response.headers.get("content-type", "")
     if not kind.startswith("application/json"):

@@ -140,6 +140,8 @@ def classify(error: UpstreamError, provider: str) -> Verdict:
         return _invalid(error, provider, codes)
     if status in (408, 409, 425):
         return Verdict(Action.NEXT_KEY, "upstream_timeout")
+    if 300 <= status < 400:
+        return Verdict(Action.NEXT_KEY, "upstream_redirect")  # a misconfigured base URL, not a success
     if status == 529:
         return Verdict(Action.NEXT_MODEL, "overloaded")  # load across all of the provider's users
     if status >= 500:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from spidergate.domain import Principal, ProviderKey
 from spidergate.usage.record import RequestRecord
+
+if TYPE_CHECKING:
+    from spidergate.usage.admission import Admission
 
 
 class KeyCapReached(Exception):
@@ -27,10 +30,10 @@ class Metering(Protocol):
         key: ProviderKey,
         worst_cost: Decimal,
         token_estimate: int,
-    ) -> Any: ...
+    ) -> Admission: ...
 
-    async def switch(self, admission: Any, *, key: ProviderKey, worst_cost: Decimal) -> None: ...
+    async def switch(self, admission: Admission, *, key: ProviderKey, worst_cost: Decimal) -> None: ...
 
-    async def settle(self, admission: Any, record: RequestRecord) -> None: ...
+    async def settle(self, admission: Admission | None, record: RequestRecord) -> None: ...
 
-    def headers(self, admission: Any) -> dict[str, str]: ...
+    def headers(self, admission: Admission) -> dict[str, str]: ...

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from spidergate.catalog.model import ModelInfo
 from spidergate.domain import Principal, ProviderKey
@@ -25,6 +25,9 @@ from spidergate.routing.keypool import KeyPool
 from spidergate.routing.metering import KeyCapReached, Metering
 from spidergate.routing.ordering import STRATEGIES, RoundRobin, free_first, least_spent
 from spidergate.usage.record import Attempt
+
+if TYPE_CHECKING:
+    from spidergate.usage.admission import Admission
 
 T = TypeVar("T")
 
@@ -60,7 +63,7 @@ class Route(Generic[T]):
     result: T
     target: Target
     attempts: list[Attempt]
-    admission: Any
+    admission: Admission | None
     fallback: bool
 
 
@@ -70,7 +73,7 @@ class RouteFailure(Exception):
 
     error: GatewayError
     attempts: list[Attempt] = field(default_factory=list)
-    admission: Any = None
+    admission: Admission | None = None
 
 
 class Router:
@@ -110,7 +113,7 @@ class Router:
         started = time.monotonic()
         deadline = started + self.deadline_seconds
         attempts: list[Attempt] = []
-        admission: Any = None
+        admission: Admission | None = None
         seen = Outcomes()
         redactor = Redactor()
         brand = req.principal.brand_id

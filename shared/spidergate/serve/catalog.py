@@ -84,7 +84,9 @@ async def providers_list(rt: Runtime, principal: Principal | None) -> bytes:
             "models": counts.get(name, 0),
             "free_tier": provider.free_tier,
             "self_hosted": provider.self_hosted,
-            "configured": name in enabled,
+            # Whether this deployment routes to the provider at all; says nothing about any
+            # brand's keys (``configured`` and ``keys`` do, for the caller's own brand only).
+            "enabled": name in enabled,
         }
         if principal is not None:
             states = [rt.pool.state(k) for k in keys if k.provider == name]
@@ -94,22 +96,27 @@ async def providers_list(rt: Runtime, principal: Principal | None) -> bytes:
     return json.dumps({"object": "list", "data": data}, separators=(",", ":")).encode()
 
 
-_ALIAS_USAGE: dict[str | None, tuple[float, dict[str, Any]]] = {}
-_ALIAS_USAGE_TTL = 30.0
+_ALIAS_USAGE: dict[str, tuple[float, dict[str, Any]]] = {}
+_ALIAS_USAGE_TTL = 1.0  # the aggregates themselves trail the records by the stream's delay
 
 
 async def aliases_list(rt: Runtime, principal: Principal | None) -> bytes:
-    """All task aliases with their chains (the brand's overrides, with a bearer) and 24 h usage."""
+    """All task aliases with their chains; with a bearer, the brand's overrides and its own 24 h
+    usage (``usage_24h`` is ``null`` without one: no tenant's traffic is public)."""
     import time
 
     brand = principal.brand_id if principal else None
     overrides = await rt.alias_overrides(brand) if brand else {}
-    cached = _ALIAS_USAGE.get(brand)
-    if cached is None or cached[0] < time.monotonic():
-        usage = await rt.reports.alias_usage(brand)
-        cached = (time.monotonic() + _ALIAS_USAGE_TTL, dict(usage))
-        _ALIAS_USAGE[brand] = cached
-    usage_by_alias = cached[1]
+    usage_by_alias: dict[str, Any] = {}
+    if brand is not None:
+        cached = _ALIAS_USAGE.get(brand)
+        if cached is None or cached[0] < time.monotonic():
+            if len(_ALIAS_USAGE) > 4096:
+                _ALIAS_USAGE.clear()
+            usage = await rt.reports.alias_usage(brand)
+            cached = (time.monotonic() + _ALIAS_USAGE_TTL, dict(usage))
+            _ALIAS_USAGE[brand] = cached
+        usage_by_alias = cached[1]
     data = []
     for name, alias in rt.catalog.aliases.items():
         chain = [m.id for m in rt.catalog.resolve(name, overrides).models]
@@ -123,11 +130,14 @@ async def aliases_list(rt: Runtime, principal: Principal | None) -> bytes:
                 "capabilities": sorted(alias.capabilities),
                 "chain": chain,
                 "overridden": name in overrides,
-                "usage_24h": {
+                "usage_24h": None
+                if brand is None
+                else {
                     "requests": used.requests if used else 0,
                     "errors": used.errors if used else 0,
                     "total_tokens": used.total_tokens if used else 0,
                     "cost_usd": float(used.cost) if used else 0.0,
+                    "reference_cost_usd": float(used.ref_cost) if used else 0.0,
                     "top_model": used.top_model if used else None,
                 },
             }

@@ -136,7 +136,9 @@ async def chat_completion(
         needs=req.needs(),
         token_estimate=prompt,
         output_ceiling=req.output_ceiling,
-        worst_cost=worst_cost_for(req.output_ceiling, prompt),
+        worst_cost=worst_cost_for(
+            req.output_ceiling, estimate.prompt_bound(payload["messages"], payload.get("tools"))
+        ),
     )
     try:
         if stream:

@@ -19,6 +19,7 @@ from spidergate.usage.record import RequestRecord
 if TYPE_CHECKING:
     from spidergate.providers.base import Adapter, Target
     from spidergate.runtime import Runtime
+    from spidergate.usage.admission import Admission
 
 T = TypeVar("T")
 log = logging.getLogger("spidergate.request")
@@ -51,9 +52,12 @@ class Exchange:
             started_at=self.started,
             stream=stream,
         )
-        self.admission: Any = None
+        self.admission: Admission | None = None
         self.route: Route[Any] | None = None
         self.first_choice: str | None = None
+        self.reference: ModelInfo | None = (
+            None  # priced for ref_cost: the first choice, or the model asked for
+        )
         self._settling: asyncio.Task[None] | None = None
 
     async def resolve(self) -> tuple[ModelInfo, ...]:
@@ -62,6 +66,7 @@ class Exchange:
         resolution = self.rt.catalog.resolve(self.record.requested_model, overrides)
         self.record.alias = resolution.alias
         self.first_choice = resolution.models[0].id if resolution.models else None
+        self.reference = resolution.models[0] if resolution.models else None
         return resolution.models
 
     async def run(self, req: RouteRequest, call: Callable[[Adapter, Target], Awaitable[T]]) -> Route[T]:
@@ -72,6 +77,13 @@ class Exchange:
             self.record.attempts = failure.attempts
             self.record.status = failure.error.status
             self.record.error_code = failure.error.code
+            raise
+        except Exception:
+            # Anything unexpected during the call still settles: the ledger knows the admission
+            # by request id, releases its holds, and the request is recorded (the upstream may
+            # have billed it).
+            self.fail(500, "internal_error")
+            await self.finish()
             raise
         self.route = route
         self.admission = route.admission
@@ -84,7 +96,11 @@ class Exchange:
         return route
 
     def account(self, usage: Usage) -> None:
-        """Set the served usage and its exact cost."""
+        """Set the served usage and its exact cost. Upstream counts are untrusted input: implausible
+        ones are replaced by the gateway's estimate and the usage is flagged ``estimated``."""
+        usage = usage.sane()
+        if usage.estimated and not usage.prompt_tokens:
+            usage.prompt_tokens = self.record.usage.prompt_tokens  # the prompt estimate made before the call
         self.record.usage = usage
         if self.route is not None:
             self.record.cost = cost(self.route.target.model, usage)
@@ -127,6 +143,11 @@ class Exchange:
 
     async def _settle(self) -> None:
         self.record.latency_ms = (time.perf_counter() - self._t0) * 1000
+        if self.route is not None and self.reference is not None:
+            try:
+                self.record.ref_cost = cost(self.reference, self.record.usage)
+            except Exception:  # a reference price must never cost the record
+                log.exception("reference cost failed", extra={"request_id": self.record.request_id})
         try:
             await self.rt.ledger.settle(self.admission, self.record)
         except Exception:

@@ -1,4 +1,11 @@
-"""Admission: the one conditional transaction before the upstream call, and what settle needs of it.
+"""Admission: the conditional single-item writes before the upstream call, and what settle needs.
+
+Each counter (the agent's minute window, its concurrency, every spend counter with a budget or
+cap) is its own conditional UpdateItem; the ledger issues them concurrently with the reservation
+item and undoes the ones that succeeded when another refuses. A counter holding a request keeps
+its id in the string set ``holders``: a release (settle) or refund (sweep) applies only while the
+id is there, so each happens exactly once whichever comes first, and a hold that never landed is
+never refunded.
 
 Budget scheme ("committed" form). Each spend counter (agent/brand day/month, key month) keeps
 ``committed`` = ``spent`` + ``reserved``. Conditions have no arithmetic, so the arithmetic moves to
@@ -17,7 +24,7 @@ from typing import Any
 
 from spidergate.domain import Budgets, Principal, ProviderKey
 from spidergate.usage import keys
-from spidergate.usage.expressions import Expr, check, put_new, update
+from spidergate.usage.expressions import Expr, delete, put_new, update
 from spidergate.usage.guards import (
     BudgetGuard,
     ConcurrencyGuard,
@@ -32,6 +39,7 @@ DAY_SPEND_TTL_SECONDS = 40 * 86400
 MONTH_SPEND_TTL_SECONDS = 400 * 86400
 # A backstop only: the sweep refunds a reservation long before this.
 RESERVATION_TTL_SECONDS = 7 * 86400
+HOLDERS = "holders"  # string set of the request ids a counter holds
 
 
 @dataclass(slots=True)
@@ -44,10 +52,11 @@ class Hold:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One entry of a ledger transaction and, if it is conditional, what its failure means."""
+    """One single-item write and, if it is conditional, what its failure means and how to undo it."""
 
     entry: dict[str, Any]
     guard: Guard | None = None
+    undo: dict[str, Any] | None = None  # reverts ``entry`` when another write of the same step refuses
 
 
 @dataclass(slots=True)
@@ -62,6 +71,7 @@ class Admission:
     reserved: Decimal = Decimal(0)
     holds: list[Hold] = field(default_factory=list)
     concurrency_held: bool = False
+    key_capped: bool = False  # the key has a cap: settle counts its spend and tokens
     reservation_open: bool = False  # a RES# item exists (something to refund or release)
     rev: int = 0  # bumped by every change to the reservation item (the sweep deletes on a match)
     # Rate-limit state for the x-ratelimit-* headers.
@@ -93,7 +103,7 @@ def plan_admission(
     token_estimate: int,
     now: float,
 ) -> tuple[Admission, list[Check]]:
-    """The admission and its transaction; raises the refusal when one is certain without a round trip."""
+    """The admission and its writes; raises the refusal when one is certain without a round trip."""
     limits = principal.limits
     adm = Admission(
         request_id=request_id,
@@ -110,13 +120,14 @@ def plan_admission(
     if limits.rpm is not None or limits.tpm is not None:
         checks.append(window_check(table, principal.agent_id, limits.rpm, limits.tpm, now))
     if limits.concurrency is not None:
-        checks.append(concurrency_check(table, principal.agent_id, limits.concurrency))
+        checks.append(concurrency_check(table, principal.agent_id, limits.concurrency, request_id))
         adm.concurrency_held = True
     for hold in budget_holds(principal, worst_cost, now):
-        checks.append(hold_check(table, hold, worst_cost, now))
+        checks.append(hold_check(table, hold, worst_cost, now, request_id))
         adm.holds.append(hold)
-    key_part, key_hold = key_checks(table, key, worst_cost, token_estimate, now)
+    key_part, key_hold = key_checks(table, key, worst_cost, token_estimate, now, request_id)
     checks += key_part
+    adm.key_capped = bool(key_part)
     if key_hold is not None:
         adm.holds.append(key_hold)
     if adm.holds:
@@ -143,15 +154,57 @@ def window_check(table: str, agent_id: str, rpm: int | None, tpm: int | None, no
         condition=cond,
         expr=e,
     )
-    return Check(entry, WindowGuard(agent_id, rpm, tpm, keys.minute_end(now)))
+    entry["Update"]["ReturnValues"] = "ALL_NEW"  # the window's counts, for the headers
+    undo = update(table, keys.window_key(agent_id, now), add={"requests": -1})
+    return Check(entry, WindowGuard(agent_id, rpm, tpm, keys.minute_end(now)), undo)
 
 
-def concurrency_check(table: str, agent_id: str, limit: int) -> Check:
+def concurrency_check(table: str, agent_id: str, limit: int, request_id: str) -> Check:
     e = Expr()
     entry = update(
-        table, keys.concurrency_key(agent_id), add={"held": 1}, condition=[e.below("held", limit)], expr=e
+        table,
+        keys.concurrency_key(agent_id),
+        add={"held": 1},
+        add_members={HOLDERS: request_id},
+        condition=[e.below("held", limit)],
+        expr=e,
     )
-    return Check(entry, ConcurrencyGuard(agent_id, limit))
+    return Check(entry, ConcurrencyGuard(agent_id, limit), release_slot(table, agent_id, request_id))
+
+
+def release_slot(table: str, agent_id: str, request_id: str) -> dict[str, Any]:
+    """Give back the concurrency slot ``request_id`` holds (only while it holds it)."""
+    e = Expr()
+    return update(
+        table,
+        keys.concurrency_key(agent_id),
+        add={"held": -1},
+        delete_members={HOLDERS: request_id},
+        condition=[e.holds(HOLDERS, request_id)],
+        expr=e,
+    )
+
+
+def release_hold(
+    table: str,
+    key: keys.Key,
+    request_id: str,
+    *,
+    reserved: Decimal,
+    spent: Decimal = Decimal(0),
+    tokens: int = 0,
+) -> dict[str, Any]:
+    """Release ``request_id``'s hold on a spend counter, adding what it really spent (only while
+    the counter still holds it: a settle and a sweep refund cannot both apply)."""
+    e = Expr()
+    return update(
+        table,
+        key,
+        add={"committed": spent - reserved, "reserved": -reserved, "spent": spent, "tokens": tokens},
+        delete_members={HOLDERS: request_id},
+        condition=[e.holds(HOLDERS, request_id)],
+        expr=e,
+    )
 
 
 def budget_holds(principal: Principal, reserve: Decimal, now: float) -> list[Hold]:
@@ -181,8 +234,11 @@ def spend_ttl(key: keys.Key, now: float) -> int:
     return int(now) + (DAY_SPEND_TTL_SECONDS if key[1].startswith("DAY#") else MONTH_SPEND_TTL_SECONDS)
 
 
-def hold_check(table: str, hold: Hold, amount: Decimal, now: float) -> Check:
-    """Reserve ``amount`` more on ``hold``'s counter if it stays within the guard's budget or cap."""
+def hold_check(
+    table: str, hold: Hold, amount: Decimal, now: float, request_id: str, *, new: bool = True
+) -> Check:
+    """Reserve ``amount`` more on ``hold``'s counter if it stays within the guard's budget or cap;
+    ``new``: the request starts holding the counter (else it tops up a hold it has)."""
     guard = hold.guard
     limit = guard.budget if isinstance(guard, BudgetGuard) else guard.usd_cap
     assert limit is not None
@@ -195,14 +251,19 @@ def hold_check(table: str, hold: Hold, amount: Decimal, now: float) -> Check:
         hold.key,
         add={"committed": amount, "reserved": amount},
         set_if_absent={"expires_at": spend_ttl(hold.key, now)},
+        add_members={HOLDERS: request_id} if new else None,
         condition=cond,
         expr=e,
     )
-    return Check(entry, guard)
+    if new:
+        undo = release_hold(table, hold.key, request_id, reserved=amount)
+    else:
+        undo = update(table, hold.key, add={"committed": -amount, "reserved": -amount})
+    return Check(entry, guard, undo)
 
 
 def key_checks(
-    table: str, key: ProviderKey, reserve: Decimal, token_estimate: int, now: float
+    table: str, key: ProviderKey, reserve: Decimal, token_estimate: int, now: float, request_id: str
 ) -> tuple[list[Check], Hold | None]:
     """The chosen key's cap check: a hold when it has a spend cap, a bare check for a token cap."""
     if key.monthly_cap_usd is None and key.monthly_token_cap is None:
@@ -216,11 +277,15 @@ def key_checks(
     spend_key = keys.key_spend_key(key.brand_id, key.key_id, now)
     if key.monthly_cap_usd is not None:
         hold = Hold(spend_key, guard)
-        return [hold_check(table, hold, reserve, now)], hold
+        return [hold_check(table, hold, reserve, now, request_id)], hold
     assert key.monthly_token_cap is not None
     e = Expr()
     cond = [e.at_most("tokens", key.monthly_token_cap - token_estimate)]
-    return [Check(check(table, spend_key, cond, e), guard)], None
+    # A check only; the write (a TTL set once) is what a single-item condition needs to ride on.
+    entry = update(
+        table, spend_key, set_if_absent={"expires_at": spend_ttl(spend_key, now)}, condition=cond, expr=e
+    )
+    return [Check(entry, guard)], None
 
 
 def reservation_check(table: str, adm: Admission, *, new: bool) -> Check:
@@ -248,7 +313,7 @@ def reservation_check(table: str, adm: Admission, *, new: bool) -> Check:
             "expires_at": int(adm.admitted_at) + RESERVATION_TTL_SECONDS,
             **state,
         }
-        return Check(put_new(table, item), guard)
+        return Check(put_new(table, item), guard, delete(table, (pk, sk), condition=None))
     e = Expr()
     entry = update(table, (pk, sk), set_=state, condition=[f"attribute_exists({e.name('pk')})"], expr=e)
     return Check(entry, guard)

@@ -1,4 +1,5 @@
-"""TransactWriteItems entries built from plain values.
+"""Single-item write entries (``{"Update": params}``, ``{"Put": ...}``, ``{"Delete": ...}``) built
+from plain values.
 
 Every attribute name goes through a placeholder: many of the ledger's names (``status``,
 ``reserved``, ``tokens``...) are or may become DynamoDB reserved words.
@@ -23,6 +24,12 @@ class Expr:
         self._by_attr: dict[str, str] = {}
         self._values: dict[str, Any] = {}
 
+    def copy(self) -> Expr:
+        """An independent Expr holding the same placeholders (to extend per query)."""
+        twin = Expr()
+        twin._names, twin._by_attr, twin._values = dict(self._names), dict(self._by_attr), dict(self._values)
+        return twin
+
     def name(self, attr: str) -> str:
         placeholder = self._by_attr.get(attr)
         if placeholder is None:
@@ -45,6 +52,10 @@ class Expr:
         n = self.name(attr)
         return f"(attribute_not_exists({n}) OR {n} < {self.value(limit)})"
 
+    def holds(self, attr: str, member: str) -> str:
+        """Condition: the string set ``attr`` contains ``member``."""
+        return f"contains({self.name(attr)}, {self.value(member)})"
+
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self._names:
@@ -65,15 +76,20 @@ def update(
     add: dict[str, Number] | None = None,
     set_: dict[str, Any] | None = None,
     set_if_absent: dict[str, Any] | None = None,
+    add_members: dict[str, str] | None = None,
+    delete_members: dict[str, str] | None = None,
     condition: list[str] | None = None,
     expr: Expr | None = None,
 ) -> dict[str, Any]:
-    """An ``Update`` entry: ADD the non-zero ``add`` deltas, SET ``set_``, SET ``set_if_absent`` once.
+    """An ``Update`` entry: ADD the non-zero ``add`` deltas, SET ``set_``, SET ``set_if_absent`` once,
+    ADD/DELETE one member of a string set (``add_members``/``delete_members``: attr -> member).
 
     Conditions are built on ``expr`` (pass the same one) and joined with AND.
     """
     e = expr or Expr()
     adds = [f"{e.name(a)} {e.value(v)}" for a, v in (add or {}).items() if v]
+    adds += [f"{e.name(a)} {e.value({m})}" for a, m in (add_members or {}).items()]
+    deletes = [f"{e.name(a)} {e.value({m})}" for a, m in (delete_members or {}).items()]
     sets = [f"{e.name(a)} = {e.value(v)}" for a, v in (set_ or {}).items() if v is not None]
     sets += [
         f"{e.name(a)} = if_not_exists({e.name(a)}, {e.value(v)})"
@@ -85,6 +101,8 @@ def update(
         clauses.append("ADD " + ", ".join(adds))
     if sets:
         clauses.append("SET " + ", ".join(sets))
+    if deletes:
+        clauses.append("DELETE " + ", ".join(deletes))
     if not clauses:
         raise ValueError("an update needs at least one ADD or SET")
     op: dict[str, Any] = {"TableName": table, "Key": key_item(key), "UpdateExpression": " ".join(clauses)}
@@ -93,18 +111,6 @@ def update(
         op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     op.update(e.params())
     return {"Update": op}
-
-
-def check(table: str, key: Key, condition: list[str], expr: Expr) -> dict[str, Any]:
-    """A ``ConditionCheck`` entry (guards an item the transaction does not change)."""
-    op: dict[str, Any] = {
-        "TableName": table,
-        "Key": key_item(key),
-        "ConditionExpression": " AND ".join(condition),
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
-    op.update(expr.params())
-    return {"ConditionCheck": op}
 
 
 def put_new(table: str, item: dict[str, Any]) -> dict[str, Any]:

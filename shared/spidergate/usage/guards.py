@@ -1,4 +1,4 @@
-"""What each conditional part of a ledger transaction guards, and the error its failure means.
+"""What each conditional ledger write guards, and the error its failure means.
 
 A guard turns a failed condition (with the item as it was, from ``ALL_OLD``) into the refusal
 the client sees: ``RateLimited`` for limits that free up with time, ``QuotaExceeded`` for a spent

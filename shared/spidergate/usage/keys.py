@@ -11,15 +11,15 @@ agent spend         SPEND#AGENT#<agent>      DAY#<day> / MONTH#<yyyy-mm>
 brand spend         SPEND#BRAND#<brand>      DAY#<day> / MONTH#<yyyy-mm>
 key spend           SPEND#KEY#<brand>#<key>  MONTH#<yyyy-mm>
 reservation         RES#<request>            RES                              RESOPEN#<n> / <iso>#<req>
-request record      REQ#<brand>              <iso ms>#<request>               REQ#<brand>#<agent> / sk
+request record      REQ#<brand>#<n>          <iso ms>#<request>               REQ#<brand>#<agent>#<n> / sk
 daily aggregate     AGG#<brand>#<DIM>        <day> or <day>#<value>
-alias hour (brand)  ALIAS#<brand>            <yyyy-mm-ddTHH>#<alias>#<model>
-alias hour (all)    ALIAS#*#<n>              <yyyy-mm-ddTHH>#<alias>#<model>
+alias hour          ALIAS#<brand>            <yyyy-mm-ddTHH>#<alias>#<model>
 ==================  =======================  ===============================  ==========================
 
-Ids are gateway-generated (``cli_…``, ``brd_…``, ``pk_…``) and never contain ``#``. The two
-deployment-wide partitions (open reservations, alias hours) are sharded so no single key takes
-every request's write.
+``<n>`` is the record's shard (``record_shard``: a hash of the request id, 0..RECORD_SHARDS-1).
+Ids are gateway-generated (``cli_…``, ``brd_…``, ``pk_…``) and never contain ``#``. The
+deployment-wide partition of open reservations is sharded so no single key takes every write.
+Aggregates and alias hours are folded from the table's stream (``usage/aggregates.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 RESERVATION_SHARDS = 4
-ALIAS_SHARDS = 8
 DIMENSIONS = ("TOTAL", "AGENT", "MODEL", "PROVIDER", "KEY")
 # Sorts after every character that follows a period id in a sort key ("#", digits, letters).
 RANGE_END = "~"
@@ -126,16 +125,34 @@ def reservation_shards() -> list[str]:
 
 
 # -- request records ----------------------------------------------------------------------
-def record_pk(brand_id: str) -> str:
-    return f"REQ#{brand_id}"
+RECORD_PREFIX = "REQ#"
+# A brand's records spread over this many partitions (and an agent's over as many in gsi1), so one
+# brand is not held to one partition's 1,000 writes/s. Changing it strands older records' shards.
+RECORD_SHARDS = 8
+
+
+def record_shard(request_id: str) -> int:
+    return shard(request_id, RECORD_SHARDS)
+
+
+def record_pk(brand_id: str, n: int) -> str:
+    return f"{RECORD_PREFIX}{brand_id}#{n}"
+
+
+def record_pks(brand_id: str) -> list[str]:
+    return [record_pk(brand_id, n) for n in range(RECORD_SHARDS)]
 
 
 def record_key(brand_id: str, started_at: float, request_id: str) -> Key:
-    return record_pk(brand_id), f"{iso_ms(started_at)}#{request_id}"
+    return record_pk(brand_id, record_shard(request_id)), f"{iso_ms(started_at)}#{request_id}"
 
 
-def record_agent_pk(brand_id: str, agent_id: str) -> str:
-    return f"REQ#{brand_id}#{agent_id}"
+def record_agent_pk(brand_id: str, agent_id: str, n: int) -> str:
+    return f"REQ#{brand_id}#{agent_id}#{n}"
+
+
+def record_agent_pks(brand_id: str, agent_id: str) -> list[str]:
+    return [record_agent_pk(brand_id, agent_id, n) for n in range(RECORD_SHARDS)]
 
 
 # -- aggregates ---------------------------------------------------------------------------
@@ -154,11 +171,7 @@ def alias_brand_pk(brand_id: str) -> str:
     return f"ALIAS#{brand_id}"
 
 
-def alias_all_pks() -> list[str]:
-    return [f"ALIAS#*#{n}" for n in range(ALIAS_SHARDS)]
-
-
-def alias_keys(brand_id: str, request_id: str, now: float, alias: str, model: str) -> tuple[Key, Key]:
-    """The brand's and the deployment-wide hourly bucket of one alias request."""
-    sk = f"{hour_id(now)}#{alias}#{model}"
-    return (alias_brand_pk(brand_id), sk), (f"ALIAS#*#{shard(request_id, ALIAS_SHARDS)}", sk)
+def alias_key(brand_id: str, now: float, alias: str, model: str) -> Key:
+    """The brand's hourly bucket of one alias request (there is no deployment-wide bucket: usage
+    is shown to a brand only, never across tenants)."""
+    return alias_brand_pk(brand_id), f"{hour_id(now)}#{alias}#{model}"

@@ -1,5 +1,5 @@
-"""The usage ledger: limits, budgets and key caps checked and reserved in one round trip before
-the upstream call, settled and recorded in one round trip after.
+"""The usage ledger: limits, budgets and key caps checked and reserved before the upstream call,
+the request recorded and its holds settled after; every write a single item, issued concurrently.
 
     adm = await ledger.admit(principal, request_id, key=key, worst_cost=wc, token_estimate=n)
     ...  # KeyCapReached: call admit again with the next key (the failed call took nothing)
@@ -8,12 +8,14 @@ the upstream call, settled and recorded in one round trip after.
     await ledger.settle(adm, record)  # always, served or failed, before the response ends
 
 An agent with no limits and no budgets, on a key without caps, is admitted with no DynamoDB
-call at all; settle is always one call (two only if the sweep refunded the request meanwhile).
+call at all and settled with one conditional put of its record. Otherwise admission and settle
+each cost one round trip of wall time (a late settle, after the sweep refunded, one more).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -25,33 +27,53 @@ from spidergate.errors import GatewayError, QuotaExceeded, RateLimited
 from spidergate.routing.metering import KeyCapReached
 from spidergate.settings import Settings
 from spidergate.usage import keys
-from spidergate.usage.admission import Admission, Check, plan_admission
+from spidergate.usage.admission import Admission, Check, plan_admission, reservation_check
 from spidergate.usage.guards import WindowGuard
 from spidergate.usage.ratelimit_headers import ratelimit_headers
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.settle import plan_settle
+from spidergate.usage.spill import RecordSpill
 from spidergate.usage.switch import plan_switch
-from spidergate.usage.transact import LedgerContention, Outcome, write
+from spidergate.usage.writes import LedgerContention, Result, WriteClient, apply_all
 
-__all__ = ["Admission", "KeyCapReached", "Ledger", "LedgerContention"]
+__all__ = ["Admission", "KeyCapReached", "Ledger", "LedgerContention", "RecordNotWritten"]
 
-ADMIT_ATTEMPTS = 4
-SETTLE_ATTEMPTS = 8
+ADMIT_ATTEMPTS = 3
+SETTLE_ATTEMPTS = 6
 _WINDOW_MEMORY = 4096
+_OPEN_MEMORY = 10_000
+log = logging.getLogger(__name__)
+
+
+class RecordNotWritten(Exception):
+    """The request record could not be written after every retry (``record`` says what it was)."""
+
+    def __init__(self, record: RequestRecord, cause: BaseException) -> None:
+        super().__init__(f"request record {record.request_id} not written: {cause}")
+        self.record = record
 
 
 class Ledger:
-    """Usage-table accounting for the router. ``ddb`` is a low-level boto3 DynamoDB client."""
+    """Usage-table accounting for the router over an async DynamoDB client."""
 
     def __init__(
-        self, ddb: Any, table: str, settings: Settings, clock: Callable[[], float] = time.time
+        self,
+        ddb: WriteClient,
+        table: str,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        spill: RecordSpill | None = None,
     ) -> None:
         self.ddb = ddb
+        self.spill = spill  # where a record goes that cannot be written
         self.table = table
         self.settings = settings
         self.clock = clock
         # agent -> (window sk, requests, tokens): this container's view, for the headers only.
         self._windows: dict[str, tuple[str, int, int]] = {}
+        # request id -> its admission until settled: settle finds it even when the caller lost it
+        # (an unexpected exception between admission and the end of the request).
+        self._open: dict[str, Admission] = {}
 
     async def admit(
         self,
@@ -79,11 +101,12 @@ class Ledger:
         )
         if not checks:
             return adm
-        outcome = await self._write(checks, ADMIT_ATTEMPTS, agent_id=principal.agent_id)
-        adm.round_trips += outcome.calls
-        if not outcome.ok:
-            raise self._refusal(checks, outcome, now)
-        self._note_window(adm, outcome)
+        results = await self._claim(checks, adm, now)
+        self._note_window(adm, checks, results)
+        if adm.reservation_open:
+            while len(self._open) >= _OPEN_MEMORY:  # settle always pops; this only bounds a leak
+                self._open.pop(next(iter(self._open)))
+            self._open[request_id] = adm
         return adm
 
     async def switch(self, admission: Admission, *, key: ProviderKey, worst_cost: Decimal) -> None:
@@ -93,26 +116,33 @@ class Ledger:
         (KeyCapReached, QuotaExceeded...) the admission is unchanged and still valid.
         """
         now = self.clock()
-        new, checks = plan_switch(self.table, admission, key=key, worst_cost=worst_cost, now=now)
-        if checks:
-            outcome = await self._write(checks, ADMIT_ATTEMPTS, agent_id=admission.agent_id)
-            admission.round_trips += outcome.calls
-            if not outcome.ok:
-                raise self._refusal(checks, outcome, now)
+        plan = plan_switch(self.table, admission, key=key, worst_cost=worst_cost, now=now)
+        if plan.claim:
+            await self._claim(plan.claim, admission, now)
+        if plan.then:
+            results = await apply_all(self.ddb, [c.entry for c in plan.then], attempts=ADMIT_ATTEMPTS)
+            admission.round_trips += 1
+            for result in results:
+                if isinstance(result, BaseException) or not result.ok:
+                    log.warning(
+                        "ledger switch write not applied: %s",
+                        result,
+                        extra={"request_id": admission.request_id},
+                    )
         for f in dataclasses.fields(Admission):
-            setattr(admission, f.name, getattr(new, f.name))
+            setattr(admission, f.name, getattr(plan.admission, f.name))
+        if admission.reservation_open:
+            self._open[admission.request_id] = admission
 
     async def settle(self, admission: Admission | None, record: RequestRecord) -> None:
-        """Refund the unused reservation, add the actual spend and tokens, release concurrency,
-        write ``record`` and the aggregates: one transaction, counted once per request id.
+        """Write ``record`` (once per request id) and settle what the admission holds.
 
         ``admission`` is ``None`` for a request refused or failed before any admission: it is
-        still recorded (and counted in the aggregates).
-
-        Raises LedgerContention (or a botocore error) if the write cannot be made: log it with
-        the request id; the sweep refunds the reservation, the actual spend is then missing.
+        still recorded. A record that cannot be written after every retry is parked on the spill
+        queue; RecordNotWritten only if that fails too. The holds are settled either way.
         """
         now = self.clock()
+        admission = self._open.pop(record.request_id, None) or admission
         if admission is None:
             admission = Admission(
                 request_id=record.request_id,
@@ -123,60 +153,116 @@ class Ledger:
             )
         ttl_days = self.settings.usage_record_ttl_days
         plan = plan_settle(self.table, admission, record, now=now, ttl_days=ttl_days)
-        outcome = await self._write(plan.checks, SETTLE_ATTEMPTS)
-        admission.round_trips += outcome.calls
-        if not outcome.ok and plan.record_index not in outcome.failures:
-            # Only the reservation was gone: the sweep refunded it. Record the spend, nothing more.
-            late = plan_settle(self.table, admission, record, now=now, ttl_days=ttl_days, late=True)
-            outcome = await self._write(late.checks, SETTLE_ATTEMPTS)
-            admission.round_trips += outcome.calls
+        results = await apply_all(self.ddb, [c.entry for c in plan.checks], attempts=SETTLE_ATTEMPTS)
+        admission.round_trips += 1
+        written = results[plan.record_index]
+        fresh = isinstance(written, Result) and written.ok
+        late = [
+            plan.lates[i]
+            for i, r in enumerate(results)
+            if i in plan.lates and isinstance(r, Result) and not r.ok
+        ]
+        if fresh and late:
+            # The sweep refunded these holds meanwhile: add the actual spend, nothing more.
+            await apply_all(self.ddb, late, attempts=SETTLE_ATTEMPTS)
+            admission.round_trips += 1
+        failed = [i for i, r in enumerate(results) if isinstance(r, BaseException) and i != plan.record_index]
+        if failed and plan.reservation_index is not None and plan.reservation_index not in failed:
+            # A hold could not be released: put the reservation back so the sweep refunds it.
+            log.error(
+                "ledger could not release holds; left to the sweep", extra={"request_id": record.request_id}
+            )
+            await apply_all(self.ddb, [reservation_check(self.table, admission, new=True).entry])
         admission.reservation_open = False
         admission.concurrency_held = False
-        if outcome.ok and record.usage.total_tokens:
+        if fresh and record.usage.total_tokens:
             self._add_tokens(
                 admission.agent_id, keys.window_key(admission.agent_id, now)[1], record.usage.total_tokens
             )
+        if isinstance(written, BaseException):
+            if self.spill is not None:
+                try:
+                    await self.spill.park(plan.checks[plan.record_index].entry["Put"]["Item"])
+                    return
+                except Exception:
+                    log.exception("usage record could not be parked", extra={"request_id": record.request_id})
+            raise RecordNotWritten(record, written) from written
 
     def headers(self, admission: Admission) -> dict[str, str]:
         """``x-ratelimit-*`` for the agent's rpm/tpm (none for an agent without them); no I/O."""
         return ratelimit_headers(admission, self.clock())
 
     # -- internals ------------------------------------------------------------------------
-    async def _write(self, checks: list[Check], attempts: int, agent_id: str | None = None) -> Outcome:
-        try:
-            return await write(self.ddb, [c.entry for c in checks], attempts=attempts)
-        except LedgerContention:
-            if agent_id is None:
-                raise
-            raise RateLimited(
-                f"Too many simultaneous requests for agent {agent_id}. Retry after 1s.", retry_after=1.0
-            ) from None
+    async def _claim(self, checks: list[Check], adm: Admission, now: float) -> list[Result]:
+        """Apply ``checks`` concurrently; if any refuses (or fails), undo the others and raise."""
+        results = await apply_all(self.ddb, [c.entry for c in checks], attempts=ADMIT_ATTEMPTS)
+        adm.round_trips += 1
+        if all(isinstance(r, Result) and r.ok for r in results):
+            return [r for r in results if isinstance(r, Result)]
+        undo = [
+            c.undo for c, r in zip(checks, results, strict=True) if isinstance(r, Result) and r.ok and c.undo
+        ]
+        if undo:
+            undone = await apply_all(self.ddb, undo, attempts=ADMIT_ATTEMPTS)
+            adm.round_trips += 1
+            if any(isinstance(u, BaseException) for u in undone):
+                log.error("ledger could not undo a refused admission", extra={"request_id": adm.request_id})
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors and not any(isinstance(r, Result) and not r.ok for r in results):
+            if all(isinstance(e, LedgerContention) for e in errors):
+                raise RateLimited(
+                    f"Too many simultaneous requests for agent {adm.agent_id}. Retry after 1s.",
+                    retry_after=1.0,
+                ) from errors[0]
+            raise errors[0]
+        error = self._refusal(checks, results, now)
+        if isinstance(error, RateLimited) and (adm.rpm is not None or adm.tpm is not None):
+            error.headers.update(self._refused_headers(adm, checks, results, now))
+        raise error
 
-    def _refusal(self, checks: list[Check], outcome: Outcome, now: float) -> Exception:
+    def _refused_headers(
+        self, adm: Admission, checks: list[Check], results: list[Result | BaseException], now: float
+    ) -> dict[str, str]:
+        """The x-ratelimit-* headers of a refusal: the window as it stood (this request not counted)."""
+        for check, result in zip(checks, results, strict=True):
+            if isinstance(check.guard, WindowGuard) and isinstance(result, Result):
+                values = from_item((result.old if not result.ok else result.attributes) or {})
+                used = int(values.get("requests", 0)) - (1 if result.ok else 0)
+                adm.requests_used = used
+                adm.tokens_used = int(values.get("tokens", 0))
+        return ratelimit_headers(adm, now)
+
+    def _refusal(self, checks: list[Check], results: list[Result | BaseException], now: float) -> Exception:
         """The refusal to raise for the failed conditions: a spent budget outranks a rate limit,
         which outranks a key cap (another key would not get past the first two)."""
         found: list[tuple[int, Exception]] = []
-        for index, old in outcome.failures.items():
-            guard = checks[index].guard if index < len(checks) else None
-            if guard is None:
+        for check, result in zip(checks, results, strict=True):
+            if not isinstance(result, Result) or result.ok or check.guard is None:
                 continue
-            error = guard.refusal(old, now)
-            if isinstance(guard, WindowGuard) and old:
-                values = from_item(old)
+            error = check.guard.refusal(result.old, now)
+            if isinstance(check.guard, WindowGuard) and result.old:
+                values = from_item(result.old)
                 self._remember(
-                    guard.agent_id, old_sk(old), int(values.get("requests", 0)), int(values.get("tokens", 0))
+                    check.guard.agent_id,
+                    old_sk(result.old),
+                    int(values.get("requests", 0)),
+                    int(values.get("tokens", 0)),
                 )
             found.append((_rank(error), error))
         if not found:
-            return RuntimeError(f"ledger transaction cancelled without a known cause: {outcome.failures}")
+            return RuntimeError("ledger write refused without a known cause")
         return min(found, key=lambda pair: pair[0])[1]
 
-    def _note_window(self, adm: Admission, outcome: Outcome) -> None:
+    def _note_window(self, adm: Admission, checks: list[Check], results: list[Result]) -> None:
         if adm.rpm is None and adm.tpm is None:
             return
         sk = keys.window_key(adm.agent_id, adm.admitted_at)[1]
-        if outcome.attributes is not None and "requests" in outcome.attributes:
-            values = from_item(outcome.attributes)
+        attributes = next(
+            (r.attributes for c, r in zip(checks, results, strict=True) if isinstance(c.guard, WindowGuard)),
+            None,
+        )
+        if attributes is not None and "requests" in attributes:
+            values = from_item(attributes)
             adm.requests_used = int(values["requests"])
             adm.tokens_used = int(values.get("tokens", 0))
             adm.counts_exact = True

@@ -1,10 +1,8 @@
 """OpenAI's ``x-ratelimit-*`` response headers, from what the admission already knows.
 
-Limits and resets are exact. ``remaining`` is exact when the admission read the window back (an
-agent whose only constraints are rpm/tpm: a lone UpdateItem returns the new counts); when the
-window was part of a larger transaction, which returns no values, it is this container's best
-knowledge (its own admissions and any counts read on a refusal), so it may overstate what is left.
-An agent with neither rpm nor tpm gets no headers: there is no limit to describe.
+Limits and resets are exact, and so is ``remaining``: the window's update returns the new counts
+(and a refusal returns the window as it stood). An agent with neither rpm nor tpm gets no
+headers: there is no limit to describe.
 """
 
 from __future__ import annotations

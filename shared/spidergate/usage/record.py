@@ -52,6 +52,7 @@ class RequestRecord:
     key_label: str | None = None
     usage: Usage = field(default_factory=Usage)
     cost: Decimal = Decimal(0)
+    ref_cost: Decimal = Decimal(0)  # the same counts at the list price of the alias's first choice
     attempts: list[Attempt] = field(default_factory=list)
     fallback: bool = False
     stream: bool = False

@@ -15,15 +15,18 @@ _USAGE_FIELDS = [f.name for f in dataclasses.fields(Usage)]
 _ATTEMPT_FIELDS = [f.name for f in dataclasses.fields(Attempt)]
 
 
-def record_item(record: RequestRecord, ttl_days: int) -> dict[str, Any]:
-    """The plain item (``dynamo.to_item`` types it) for ``record``, expiring after ``ttl_days``."""
+def record_item(record: RequestRecord, ttl_days: int, settled: list[str] | None = None) -> dict[str, Any]:
+    """The plain item (``dynamo.to_item`` types it) for ``record``, expiring after ``ttl_days``;
+    ``settled``: the spend counters its settle counts (the stream fold leaves those out)."""
     pk, sk = keys.record_key(record.brand_id, record.started_at, record.request_id)
     usage = {name: getattr(record.usage, name) for name in _USAGE_FIELDS}
     usage["total_tokens"] = record.usage.total_tokens
     return {
         "pk": pk,
         "sk": sk,
-        "gsi1pk": keys.record_agent_pk(record.brand_id, record.agent_id),
+        "gsi1pk": keys.record_agent_pk(
+            record.brand_id, record.agent_id, keys.record_shard(record.request_id)
+        ),
         "gsi1sk": sk,
         "expires_at": int(record.started_at) + ttl_days * 86400,
         "request_id": record.request_id,
@@ -40,6 +43,8 @@ def record_item(record: RequestRecord, ttl_days: int) -> dict[str, Any]:
         "key_label": record.key_label,
         "usage": usage,
         "cost": record.cost,
+        "ref_cost": record.ref_cost,
+        "settled": settled or None,
         "attempts": [{name: getattr(a, name) for name in _ATTEMPT_FIELDS} for a in record.attempts],
         "fallback": record.fallback,
         "stream": record.stream,
@@ -93,6 +98,7 @@ def record_from_item(item: dict[str, Any]) -> RequestRecord:
         key_label=data.get("key_label"),
         usage=usage,
         cost=Decimal(data.get("cost", 0)),
+        ref_cost=Decimal(data.get("ref_cost", 0)),
         attempts=attempts,
         fallback=bool(data.get("fallback", False)),
         stream=bool(data.get("stream", False)),

@@ -13,19 +13,19 @@ from typing import Any
 from spidergate.dynamo import from_item, values
 from spidergate.errors import InvalidRequest
 from spidergate.usage import keys
+from spidergate.usage.aggregates import UNSERVED
 from spidergate.usage.cursors import decode_cursor, encode_cursor
 from spidergate.usage.expressions import Expr
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.record_items import record_from_item
-from spidergate.usage.settle import UNSERVED
 
 BY = {"day": "TOTAL", "agent": "AGENT", "model": "MODEL", "provider": "PROVIDER", "key": "KEY"}
 COUNTS = (
     "requests", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens",
     "cache_write_tokens", "reasoning_tokens", "images", "characters", "seconds", "cost", "streams",
-    "disconnects", "fallbacks", "estimated",
+    "disconnects", "fallbacks", "estimated", "ref_cost",
 )  # fmt: skip
-_DECIMAL_COUNTS = {"seconds", "cost"}
+_DECIMAL_COUNTS = {"seconds", "cost", "ref_cost"}
 MAX_RANGE_DAYS = 366
 MAX_PAGE = 200
 # A filtered trace page reads at most this many DynamoDB pages before returning what it found.
@@ -69,6 +69,7 @@ class AliasUsage:
     errors: int = 0
     total_tokens: int = 0
     cost: Decimal = Decimal(0)
+    ref_cost: Decimal = Decimal(0)
     top_model: str | None = None
     by_model: dict[str, int] = field(default_factory=dict)
 
@@ -113,41 +114,36 @@ class UsageReports:
         cursor: str | None = None,
     ) -> TracePage:
         """A brand's request records, newest first; ``model`` matches served or requested model,
-        ``status`` is a code or a class (``2xx``, ``4xx``, ``5xx``, ``error``)."""
+        ``status`` is a code or a class (``2xx``, ``4xx``, ``5xx``, ``error``).
+
+        Records are spread over ``keys.RECORD_SHARDS`` partitions: every shard is read at once,
+        newest first, and the pages merged; the cursor is the sort key the page stopped at."""
         limit = _page_size(limit)
-        pk = keys.record_pk(brand_id)
         e = Expr()
         if agent_id is None:
-            query: dict[str, Any] = {"KeyConditionExpression": f"{e.name('pk')} = {e.value(pk)}"}
-            expect = {"pk": pk, "sk": ""}
+            pks, pk_attr, sk_attr, index = keys.record_pks(brand_id), "pk", "sk", None
         else:
-            agent_pk = keys.record_agent_pk(brand_id, agent_id)
-            query = {
-                "IndexName": "gsi1",
-                "KeyConditionExpression": f"{e.name('gsi1pk')} = {e.value(agent_pk)}",
-            }
-            expect = {"pk": pk, "sk": "", "gsi1pk": agent_pk, "gsi1sk": ""}
+            pks, pk_attr, sk_attr, index = (
+                keys.record_agent_pks(brand_id, agent_id),
+                "gsi1pk",
+                "gsi1sk",
+                "gsi1",
+            )
+        scope = f"{keys.RECORD_PREFIX}{brand_id}" + (f"#{agent_id}" if agent_id else "")
+        start = decode_cursor(cursor, expect={"before": "", "scope": scope})
         filters = _trace_filters(e, model, status, fallback)
+        base: dict[str, Any] = {"TableName": self.table, "ScanIndexForward": False}
+        if index:
+            base["IndexName"] = index
         if filters:
-            query["FilterExpression"] = " AND ".join(filters)
-        query.update(TableName=self.table, ScanIndexForward=False, **e.params())
-        start = decode_cursor(cursor, expect=expect)
-        found: list[dict[str, Any]] = []
-        last: dict[str, Any] | None = None
-        for _ in range(_TRACE_READS):
-            page = await self._query(query, limit=limit if not filters else max(limit * 4, 100), start=start)
-            items = page.get("Items", [])
-            last = page.get("LastEvaluatedKey")
-            if len(found) + len(items) >= limit:
-                room = limit - len(found)
-                if room < len(items) or last:
-                    last = {k: items[room - 1][k] for k in expect}
-                found += items[:room]
-                break
-            found += items
-            if not last:
-                break
-            start = last
+            base["FilterExpression"] = " AND ".join(filters)
+        shards = await asyncio.gather(
+            *(self._shard_page(base, e, pk_attr, sk_attr, pk, start, limit, bool(filters)) for pk in pks)
+        )
+        merged = sorted((i for items, _ in shards for i in items), key=lambda i: i["sk"]["S"], reverse=True)
+        more = len(merged) > limit or any(has_more for _, has_more in shards)
+        found = merged[:limit]
+        last = {"before": {"S": found[-1][sk_attr]["S"]}, "scope": {"S": scope}} if more and found else None
         return TracePage([record_from_item(i) for i in found], encode_cursor(last))
 
     async def usage(
@@ -187,11 +183,11 @@ class UsageReports:
             encode_cursor(page.get("LastEvaluatedKey")),
         )
 
-    async def alias_usage(self, brand_id: str | None = None) -> dict[str, AliasUsage]:
-        """Per alias over the last 24 hourly buckets: one brand's, or deployment-wide (``None``)."""
+    async def alias_usage(self, brand_id: str) -> dict[str, AliasUsage]:
+        """One brand's usage per alias over the last 24 hourly buckets (never across brands)."""
         now = self.clock()
         first, last_hour = keys.hour_id(now - 23 * 3600), keys.hour_id(now)
-        pks = [keys.alias_brand_pk(brand_id)] if brand_id is not None else keys.alias_all_pks()
+        pks = [keys.alias_brand_pk(brand_id)]
         pages = await asyncio.gather(*(self._all(self._range_query(pk, first, last_hour)) for pk in pks))
         out: dict[str, AliasUsage] = {}
         for data in (d for page in pages for d in page):
@@ -202,6 +198,7 @@ class UsageReports:
             entry.errors += int(data.get("errors", 0))
             entry.total_tokens += int(data.get("total_tokens", 0))
             entry.cost += Decimal(data.get("cost", 0))
+            entry.ref_cost += Decimal(data.get("ref_cost", 0))
             model = str(data.get("model", UNSERVED))
             if model != UNSERVED:
                 entry.by_model[model] = entry.by_model.get(model, 0) + requests
@@ -211,6 +208,34 @@ class UsageReports:
         return out
 
     # -- internals ------------------------------------------------------------------------
+    async def _shard_page(
+        self,
+        base: dict[str, Any],
+        e: Expr,
+        pk_attr: str,
+        sk_attr: str,
+        pk: str,
+        start: dict[str, Any] | None,
+        limit: int,
+        filtered: bool,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Up to ``limit`` matching records of one shard, newest first, older than the cursor's
+        sort key; and whether the shard may hold more."""
+        shard_e = e.copy()
+        condition = f"{shard_e.name(pk_attr)} = {shard_e.value(pk)}"
+        if start:
+            condition += f" AND {shard_e.name(sk_attr)} < {shard_e.value(start['before']['S'])}"
+        query = dict(base, KeyConditionExpression=condition, **shard_e.params())
+        found: list[dict[str, Any]] = []
+        after: dict[str, Any] | None = None
+        for _ in range(_TRACE_READS):
+            page = await self._query(query, limit=limit if not filtered else max(limit * 4, 100), start=after)
+            found += page.get("Items", [])
+            after = page.get("LastEvaluatedKey")
+            if len(found) >= limit or not after:
+                break
+        return found[:limit], len(found) > limit or after is not None
+
     def _range_query(self, pk: str, first: str, last: str) -> dict[str, Any]:
         return {
             "TableName": self.table,

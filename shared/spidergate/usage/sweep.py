@@ -1,13 +1,14 @@
 """The refund sweep: give back what stale reservations hold (a crash or timeout never settled them).
 
-Each stale reservation is refunded in one transaction that deletes it on the condition that its
-``rev`` is still the one read, so a refund races neither a late settle nor a second sweep nor
-a ``switch`` that changed the hold: whichever commits first wins, the others change nothing.
+Each hold is refunded by a single-item update that applies only while the counter still lists
+the request in ``holders`` (``admission.HOLDERS``), so a refund races neither a late settle nor a
+second sweep: whichever comes first wins, the others change nothing. The reservation item is
+deleted last, on the condition that its ``rev`` is still the one read; a run that fails part
+way leaves it for the next run, which refunds only what is still held.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,8 +16,9 @@ from typing import Any
 
 from spidergate.dynamo import from_item, values
 from spidergate.usage import keys
-from spidergate.usage.expressions import Expr, delete, update
-from spidergate.usage.transact import write
+from spidergate.usage.admission import release_hold, release_slot
+from spidergate.usage.expressions import Expr, delete
+from spidergate.usage.writes import apply, apply_all, invoke
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +33,23 @@ class SweepResult:
 
 
 def refund_entries(table: str, reservation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The transaction refunding one reservation item (plain values, as ``from_item`` gives)."""
+    """The writes refunding one reservation's holds (plain values, as ``from_item`` gives)."""
     reserved = Decimal(reservation.get("reserved", 0))
+    rid = str(reservation["request_id"])
+    entries = [
+        release_hold(table, (hold["pk"], hold["sk"]), rid, reserved=reserved)
+        for hold in reservation.get("holds") or []
+    ]
+    if reservation.get("concurrency"):
+        entries.append(release_slot(table, str(reservation["agent_id"]), rid))
+    return entries
+
+
+def close_entry(table: str, reservation: dict[str, Any]) -> dict[str, Any]:
+    """Delete the reservation if nothing changed it since it was read."""
     e = Expr()
     guard = [f"{e.name('rev')} = {e.value(int(reservation.get('rev', 0)))}"]
-    entries = [delete(table, keys.reservation_key(str(reservation["request_id"])), guard, e)]
-    for hold in reservation.get("holds") or []:
-        if reserved:
-            entries.append(
-                update(table, (hold["pk"], hold["sk"]), add={"committed": -reserved, "reserved": -reserved})
-            )
-    if reservation.get("concurrency"):
-        entries.append(update(table, keys.concurrency_key(str(reservation["agent_id"])), add={"held": -1}))
-    return entries
+    return delete(table, keys.reservation_key(str(reservation["request_id"])), guard, e)
 
 
 async def sweep_reservations(
@@ -64,7 +70,7 @@ async def sweep_reservations(
             }
             if start:
                 kwargs["ExclusiveStartKey"] = start
-            page = await asyncio.to_thread(ddb.query, **kwargs)
+            page = await invoke(ddb, "query", kwargs)
             for item in page.get("Items", []):
                 result.found += 1
                 await _refund(ddb, table, from_item(item), result)
@@ -75,13 +81,19 @@ async def sweep_reservations(
 
 
 async def _refund(ddb: Any, table: str, reservation: dict[str, Any], result: SweepResult) -> None:
-    try:
-        outcome = await write(ddb, refund_entries(table, reservation), attempts=3)
-    except Exception as exc:  # one bad item must not stop the sweep: count it, retry next run
+    refunds = await apply_all(ddb, refund_entries(table, reservation), attempts=3)
+    errors = [r for r in refunds if isinstance(r, BaseException)]
+    if errors:  # one bad item must not stop the sweep: count it, retry next run
         result.failed += 1
-        log.warning("sweep could not refund %s: %s", reservation.get("request_id"), exc)
+        log.warning("sweep could not refund %s: %s", reservation.get("request_id"), errors[0])
         return
-    if outcome.ok:
+    try:
+        closed = await apply(ddb, close_entry(table, reservation), attempts=3)
+    except Exception as exc:
+        result.failed += 1
+        log.warning("sweep could not close %s: %s", reservation.get("request_id"), exc)
+        return
+    if closed.ok:
         result.refunded += 1
         result.refunded_usd += Decimal(reservation.get("reserved", 0))
     else:

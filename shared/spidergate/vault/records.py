@@ -10,11 +10,14 @@ from typing import Any
 from spidergate import tokens
 from spidergate.domain import Agent, Brand, Budgets, Limits
 from spidergate.dynamo import from_item, to_item, values
-from spidergate.errors import Conflict, InvalidRequest, NotFound
+from spidergate.errors import Conflict, InvalidRequest, NoCapacity, NotFound
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_LOOKUP_ATTEMPTS = 4  # BatchGetItem rounds for keys left unprocessed under throttling
 
 
 @dataclass(frozen=True)
@@ -203,26 +206,32 @@ class Records:
         return [self._cred(from_item(i)) for i in page.get("Items", [])]
 
     def lookup_credential(self, agent_id: str, api_key: str) -> tuple[CredentialRecord | None, Agent | None]:
-        """The credential and its agent in one round trip."""
-        got = self.ddb.batch_get_item(
-            RequestItems={
-                self.table: {
-                    "Keys": [
-                        to_item({"pk": f"AGENT#{agent_id}", "sk": f"CRED#{api_key}"}),
-                        to_item({"pk": f"AGENT#{agent_id}", "sk": "AGENT"}),
-                    ]
-                }
+        """The credential and its agent in one round trip (more only if DynamoDB leaves keys
+        unprocessed under throttling: those are retried, and still-missing ones are a retryable
+        503, never a 401 for a valid key)."""
+        request: dict[str, Any] = {
+            self.table: {
+                "Keys": [
+                    to_item({"pk": f"AGENT#{agent_id}", "sk": f"CRED#{api_key}"}),
+                    to_item({"pk": f"AGENT#{agent_id}", "sk": "AGENT"}),
+                ]
             }
-        )
+        }
         cred: CredentialRecord | None = None
         agent: Agent | None = None
-        for raw in got.get("Responses", {}).get(self.table, []):
-            item = from_item(raw)
-            if item["sk"] == "AGENT":
-                agent = Agent.model_validate(item)
-            else:
-                cred = self._cred(item)
-        return cred, agent
+        for attempt in range(_LOOKUP_ATTEMPTS):
+            got = self.ddb.batch_get_item(RequestItems=request)
+            for raw in got.get("Responses", {}).get(self.table, []):
+                item = from_item(raw)
+                if item["sk"] == "AGENT":
+                    agent = Agent.model_validate(item)
+                else:
+                    cred = self._cred(item)
+            request = got.get("UnprocessedKeys") or {}
+            if not request:
+                return cred, agent
+            time.sleep(min(0.2, 0.01 * 2**attempt))
+        raise NoCapacity("Credential lookup throttled; retry the request.", headers={"retry-after": "1"})
 
     # -- personal access tokens -----------------------------------------------------------
     def create_pat(self, brand_id: str, agent_id: str, name: str = "") -> tuple[str, str]:

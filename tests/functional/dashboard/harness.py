@@ -16,6 +16,7 @@ import requests
 from spidergate.aws import AwsClients
 from spidergate.dashboard.local_pool import add_member, create_app_client, create_local_sign_in, sign_in
 from spidergate.local.sandbox import create_sandbox_app
+from spidergate.local.stream_poller import StreamPoller
 from spidergate.local.tables import create_tables
 from spidergate.runtime import Runtime
 from spidergate.settings import Settings
@@ -89,6 +90,16 @@ class Stack:
     async def chat(self, bearer: str) -> httpx.Response:
         body = {"model": MODEL, "messages": [{"role": "user", "content": "hello"}]}
         return await self.client.post(CHAT, headers={"authorization": f"Bearer {bearer}"}, json=body)
+
+    def fold_usage(self) -> int:
+        """Fold the usage stream into the aggregates (the aggregate function's work once deployed)."""
+        region = self.rt.settings.region
+        streams = boto3.client(
+            "dynamodbstreams",
+            region_name=region,
+            endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
+        )
+        return StreamPoller(self.rt.aws.dynamodb, streams, self.rt.settings.usage_table).drain()
 
     async def new_agent(self, brand_id: str = "brd_a", **body: Any) -> dict[str, Any]:
         r = await self.call("alice", "POST", brand_id, "/agents", json={"name": "bot", **body})

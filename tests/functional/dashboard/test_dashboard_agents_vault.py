@@ -95,6 +95,7 @@ async def test_added_key_is_used_by_the_router_and_never_shown(stack: Stack) -> 
     assert (added["status"], added["label"], added["provider"]) == ("healthy", "primary", "openai")
     served = await stack.chat(bearer)
     assert served.status_code == 200, served.text
+    assert stack.fold_usage() >= 1
     listing = await stack.call("alice", "GET", "brd_a", "/vault/keys")
     traces = await stack.call("alice", "GET", "brd_a", "/traces")
     audit = await stack.call("alice", "GET", "brd_a", "/audit")

@@ -53,11 +53,14 @@ async def test_usage_aggregates_and_traces(stack: Stack) -> None:
     second = (await stack.new_agent())["credentials"]
     for bearer in (first["bearer"], first["bearer"], second["bearer"]):
         assert (await stack.chat(bearer)).status_code == 200
+    assert stack.fold_usage() == 3  # the aggregates come from the usage stream
     by_agent = (await stack.call("alice", "GET", "brd_a", "/usage", params={"by": "agent"})).json()
     requests_by_agent = {row["value"]: row["counts"]["requests"] for row in by_agent["data"]}
     assert requests_by_agent == {first["client_id"]: 2, second["client_id"]: 1}
     assert by_agent["totals"]["requests"] == 3
     assert by_agent["totals"]["cost"] > 0
+    # Asked for the model itself (no alias): the reference is that model's list price, so equal.
+    assert by_agent["totals"]["reference_cost_usd"] == by_agent["totals"]["cost"]
     by_key = (await stack.call("alice", "GET", "brd_a", "/usage", params={"by": "key"})).json()
     assert [(r["value"], r["counts"]["requests"]) for r in by_key["data"]] == [(key_id, 3)]
     traces = (await stack.call("alice", "GET", "brd_a", "/traces")).json()["data"]

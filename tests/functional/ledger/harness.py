@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from spidergate.domain import Principal, ProviderKey
 from spidergate.dynamo import from_item
+from spidergate.local.stream_poller import StreamPoller
 from spidergate.local.tables import create_tables
 from spidergate.settings import Settings
 from spidergate.usage import keys
@@ -160,6 +161,25 @@ def item(table: tuple[Any, str], key: keys.Key) -> dict[str, Any]:
         TableName=table[1], Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}}, ConsistentRead=True
     )
     return from_item(got.get("Item", {}))
+
+
+_POLLERS: dict[str, StreamPoller] = {}
+
+
+def drain(table: tuple[Any, str]) -> int:
+    """Fold the table's stream into the aggregates, as the aggregate function does once deployed."""
+    ddb, name = table
+    poller = _POLLERS.get(name)
+    if poller is None:
+        streams = boto3.session.Session().client(
+            "dynamodbstreams",
+            endpoint_url=ddb.meta.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        poller = _POLLERS[name] = StreamPoller(ddb, streams, name)
+    return poller.drain()
 
 
 def agent_day(agent: str = "cli_x") -> keys.Key:

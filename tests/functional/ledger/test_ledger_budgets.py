@@ -22,6 +22,7 @@ from tests.functional.ledger.harness import (
     Clock,
     agent_day,
     create_usage_table,
+    drain,
     dynamodb,
     item,
     key,
@@ -63,6 +64,7 @@ def _assert_books_balance(table: tuple[Any, str], spend: keys.Key, settled: list
     assert counters["spent"] > Decimal("1.00") - WORST  # ...and used up to within one worst case
     assert counters["reserved"] == 0
     assert counters["committed"] == counters["spent"] == Decimal("0.07") * len(settled)
+    drain(table)  # the aggregates are folded from the stream
     total = item(table, keys.aggregate_key(BRAND, "TOTAL", keys.day_id(T0)))
     assert total["requests"] == len(settled)
     assert total["cost"] == counters["spent"]
@@ -134,7 +136,8 @@ async def test_a_lowered_budget_is_honoured_at_once(table: tuple[Any, str]) -> N
             worst_cost=WORST,
             token_estimate=1,
         )
-    # A budget set only now still sees what was spent before it existed.
+    # A budget set only now still sees what was spent before it existed (once the stream is folded).
+    drain(table)
     with pytest.raises(QuotaExceeded, match=r"brand daily budget of \$0.55"):
         await ledger.admit(
             principal(brand_budgets=Budgets(daily_usd=Decimal("0.55"))),
