@@ -39,6 +39,7 @@ async def test_override_routes_the_alias_is_audited_and_stays_in_its_brand(stack
     )
     assert chat.status_code == 200, chat.text
     assert chat.headers["x-spidergate-model"] == "openai/gpt-4o-mini"
+    assert stack.fold_usage() >= 1  # alias usage comes from the usage stream
 
     listed = {a["id"]: a for a in (await stack.call("alice", "GET", "brd_a", "/aliases")).json()["data"]}
     assert listed["fast"]["usage_24h"]["requests"] == 1
