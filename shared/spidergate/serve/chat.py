@@ -137,9 +137,7 @@ async def chat_completion(
     )
     try:
         if stream:
-            opened = await exchange.run(
-                route_req, lambda adapter, target: _open_stream(adapter, target, body)
-            )
+            opened = await exchange.run(route_req, lambda adapter, target: open_stream(adapter, target, body))
             head, rest = opened.result
         else:
             served = await exchange.run(route_req, lambda adapter, target: adapter.chat(target, body))
@@ -167,7 +165,7 @@ async def chat_completion(
     return JsonAnswer(content, headers, exchange)
 
 
-async def _open_stream(
+async def open_stream(
     adapter: Adapter, target: Target, body: dict[str, Any]
 ) -> tuple[list[StreamPiece], AsyncIterator[StreamPiece]]:
     """Start the upstream stream and read up to its first content: failures until then fall back."""

@@ -1,0 +1,124 @@
+"""Messages API requests through the one router: passed through to Claude, translated elsewhere.
+
+Resolution (model id or task alias), key pool, limits, budgets, fallback chain, route trace and
+usage records are the chat path's own (``Exchange`` and ``Router``); only the call made on each
+candidate differs with the candidate's wire.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from spidergate.anthropic_api import passthrough
+from spidergate.anthropic_api.chat_events import ChatToEvents
+from spidergate.anthropic_api.from_chat import to_message
+from spidergate.anthropic_api.to_chat import for_wire, to_chat
+from spidergate.catalog.model import CHAT
+from spidergate.domain import Principal
+from spidergate.providers.base import Adapter, Completion, Target
+from spidergate.providers.params import DROPPED_HEADER, dropped_params
+from spidergate.routing.router import RouteFailure, RouteRequest
+from spidergate.schemas.chat import ChatCompletionRequest
+from spidergate.schemas.validation import validate
+from spidergate.serve.chat import open_stream
+from spidergate.serve.exchange import Exchange, worst_cost_for
+from spidergate.serve.messages_stream import MessagesStream, PassedStream, TranslatedStream
+from spidergate.usage import estimate
+from spidergate.usage.counts import Usage
+
+if TYPE_CHECKING:
+    from spidergate.runtime import Runtime
+
+COST_HEADER = "x-spidergate-cost-usd"
+
+
+@dataclass
+class MessageAnswer:
+    body: bytes
+    headers: dict[str, str]
+    exchange: Exchange
+
+
+def count_tokens(payload: dict[str, Any]) -> int:
+    """An estimate of a Messages request's input tokens (``max_tokens`` is not needed here)."""
+    chat = to_chat({"max_tokens": 1, **payload})
+    return estimate.prompt_tokens(chat["messages"], chat.get("tools"))
+
+
+async def create_message(
+    rt: Runtime,
+    principal: Principal,
+    request_id: str,
+    payload: dict[str, Any],
+    client_headers: Mapping[str, str],
+) -> MessageAnswer | MessagesStream:
+    """Serve one Messages request (raises GatewayError for the client; failures are recorded)."""
+    chat = to_chat(payload)
+    req = validate(ChatCompletionRequest, chat)
+    stream = bool(req.stream)
+    exchange = Exchange(rt, principal, request_id, "messages", req.model, stream=stream)
+    models = await exchange.resolve()
+    prompt = estimate.prompt_tokens(chat["messages"], chat.get("tools"))
+    exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
+    route_req = RouteRequest(
+        principal=principal,
+        request_id=request_id,
+        models=models,
+        mode=CHAT,
+        needs=req.needs(),
+        token_estimate=prompt,
+        output_ceiling=req.output_ceiling,
+        worst_cost=worst_cost_for(req.output_ceiling, prompt),
+    )
+    sent: dict[str, Any] = {}
+
+    async def call(adapter: Adapter, target: Target) -> Any:
+        if target.provider.wire == "anthropic":
+            if stream:
+                return await passthrough.open_stream(adapter.http, target, payload, client_headers)
+            return await passthrough.send(adapter.http, target, payload, client_headers)
+        body = for_wire(chat, target.provider.wire, target.model.supports("reasoning"))
+        sent["body"] = body
+        if stream:
+            return await open_stream(adapter, target, body)
+        return await adapter.chat(target, body)
+
+    try:
+        served = await exchange.run(route_req, call)
+    except RouteFailure as failure:
+        await exchange.finish()
+        raise failure.error from None
+    target = served.target
+    headers = exchange.rate_headers()
+    if exchange.fallback_from:
+        headers["x-spidergate-fallback-from"] = exchange.fallback_from
+    headers["x-spidergate-model"] = target.model.id
+    passed = target.provider.wire == "anthropic"
+    if not passed:
+        dropped = dropped_params(target, sent["body"])
+        if dropped:
+            headers[DROPPED_HEADER] = ",".join(dropped)
+    if stream:
+        head, rest = served.result
+        if passed:
+            return PassedStream(headers, exchange, head=head, rest=rest)
+        translator = ChatToEvents(target.model.id, prompt)
+        return TranslatedStream(headers, exchange, head=head, rest=rest, translator=translator)
+    if passed:
+        message: passthrough.PassedMessage = served.result
+        exchange.account(message.usage)
+        out = dict(message.message)
+        if isinstance(out.get("usage"), dict):
+            out["usage"] = {**out["usage"], "cost": float(exchange.record.cost)}
+        body = json.dumps(out).encode()
+    else:
+        completion: Completion = served.result
+        exchange.account(completion.usage)
+        body = json.dumps(
+            to_message(completion.body, target.model.id, completion.usage, exchange.record.cost)
+        ).encode()
+    headers[COST_HEADER] = str(exchange.record.cost)
+    return MessageAnswer(body, headers, exchange)
