@@ -11,6 +11,9 @@ from tests.template.cfn import Route
 # The deployed surface (api-reference.txt plus the upload and dashboard routes) -> function.
 EXPECTED = {
     ("POST", "/api/gate/v1/chat/completions"): "ChatFunction",
+    ("HEAD", "/api/gate/anthropic"): "ChatFunction",
+    ("GET", "/api/gate/anthropic/{proxy+}"): "ChatFunction",
+    ("POST", "/api/gate/anthropic/{proxy+}"): "ChatFunction",
     ("POST", "/api/gate/v1/embeddings"): "EmbeddingsFunction",
     ("POST", "/api/gate/v1/images/generations"): "MediaFunction",
     ("POST", "/api/gate/v1/audio/speech"): "MediaFunction",
@@ -45,11 +48,13 @@ def test_every_route_reaches_its_group_function(routes: list[Route]) -> None:
 
 
 def test_chat_uses_the_response_streaming_integration(routes: list[Route]) -> None:
-    (chat,) = [r for r in routes if r.function == "ChatFunction"]
-    assert STREAMING_URI.match(chat.integration["uri"]["Fn::Sub"])
-    assert chat.integration["responseTransferMode"] == "STREAM"
-    assert chat.integration["type"] == "aws_proxy"
-    assert chat.integration["timeoutInMillis"] == 300_000
+    chats = [r for r in routes if r.function == "ChatFunction"]
+    assert len(chats) == 4  # chat completions and the Anthropic base URL
+    for chat in chats:
+        assert STREAMING_URI.match(chat.integration["uri"]["Fn::Sub"])
+        assert chat.integration["responseTransferMode"] == "STREAM"
+        assert chat.integration["type"] == "aws_proxy"
+        assert chat.integration["timeoutInMillis"] == 300_000
 
 
 def test_buffered_groups_use_the_plain_proxy_integration(routes: list[Route]) -> None:

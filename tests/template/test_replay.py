@@ -27,6 +27,7 @@ from tests.template.cfn import EVENTS, ROOT
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 GROUP_OF = {
+    "/api/gate/anthropic": "chat",
     "/api/gate/v1/chat/": "chat",
     "/api/gate/v1/embeddings": "embeddings",
     "/api/gate/v1/images/": "media",
@@ -36,6 +37,7 @@ GROUP_OF = {
     "/api/v1/brands/": "dashboard",
 }
 PUBLIC = ("health", "models-list", "model-get", "aliases", "providers")
+PROBES = ("anthropic-probe",)  # the Anthropic base URL answers a HEAD probe without credentials
 
 
 def _group(event: dict[str, Any]) -> str:
@@ -121,7 +123,9 @@ def test_public_catalog_events_answer_200(handlers: Callable[[str], Handler], na
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in sorted(EVENTS.glob("*.json")) if p.stem not in PUBLIC], ids=lambda p: p.stem
+    "path",
+    [p for p in sorted(EVENTS.glob("*.json")) if p.stem not in PUBLIC + PROBES],
+    ids=lambda p: p.stem,
 )
 def test_protected_events_reach_the_app_and_are_refused_without_credentials(
     handlers: Callable[[str], Handler], path: Path
@@ -129,6 +133,17 @@ def test_protected_events_reach_the_app_and_are_refused_without_credentials(
     event = json.loads(path.read_text())
     response = handlers(_group(event))(event, None)
     assert response["statusCode"] == 401, response["body"]
-    error = _json(response)["error"]
-    assert set(error) >= {"message", "type", "code"}
+    body = _json(response)
+    error = body["error"]
+    if event["resource"].startswith("/api/gate/anthropic"):
+        assert body["type"] == "error" and error["type"] == "authentication_error"  # Anthropic's shape
+        assert set(error) == {"message", "type"}
+    else:
+        assert set(error) >= {"message", "type", "code"}
     assert "{{" not in error["message"]  # the token is never echoed back
+
+
+def test_anthropic_probe_answers_200(handlers: Callable[[str], Handler]) -> None:
+    event = _event("anthropic-probe")
+    response = handlers(_group(event))(event, None)
+    assert response["statusCode"] == 200

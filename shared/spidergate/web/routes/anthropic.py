@@ -69,10 +69,14 @@ class MessagesSSE(StreamingResponse):
                 await self.answer.close()
 
 
-@router.api_route("", methods=["GET", "HEAD"], include_in_schema=False)
-@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+@router.head("")
 async def probe() -> Response:
     """Clients probe the base URL with HEAD; answer it without authentication."""
+    return Response(status_code=200)
+
+
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+async def probe_slash() -> Response:
     return Response(status_code=200)
 
 
