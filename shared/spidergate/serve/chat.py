@@ -15,6 +15,7 @@ from spidergate.providers.params import DROPPED_HEADER, dropped_params
 from spidergate.routing.router import RouteFailure, RouteRequest
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
+from spidergate.serve.cost_inline import COST_HEADER, chunk_with_cost, with_cost
 from spidergate.serve.exchange import Exchange, worst_cost_for
 from spidergate.usage import estimate
 from spidergate.usage.counts import Usage
@@ -89,12 +90,16 @@ class StreamAnswer:
             await self._settle()
 
     def _take(self, piece: StreamPiece) -> bytes | None:
+        data = piece.data
         if piece.usage is not None:
             self._usage = piece.usage
         if piece.usage_only and not self.wants_usage:
             return None
-        self._bytes += len(piece.data)
-        return b"data: " + piece.data + b"\n\n"
+        if piece.usage is not None:
+            self.exchange.account(piece.usage)
+            data = chunk_with_cost(data, self.exchange.record.cost)
+        self._bytes += len(data)
+        return b"data: " + data + b"\n\n"
 
     async def _settle(self) -> None:
         usage = self._usage
@@ -156,13 +161,11 @@ async def chat_completion(
         return StreamAnswer(headers, exchange, head, rest, req.wants_usage)
     completion: Completion = served.result
     exchange.account(completion.usage)
+    headers[COST_HEADER] = str(exchange.record.cost)
+    out = with_cost(completion.body, exchange.record.cost)
     if include_trace:
-        out = dict(completion.body)
-        out["route_trace"] = exchange.trace()
-        content = json.dumps(out).encode()
-    else:
-        content = completion.raw if completion.raw is not None else json.dumps(completion.body).encode()
-    return JsonAnswer(content, headers, exchange)
+        out = {**out, "route_trace": exchange.trace()}
+    return JsonAnswer(json.dumps(out).encode(), headers, exchange)
 
 
 async def open_stream(

@@ -24,6 +24,7 @@ from spidergate.routing.router import RouteFailure, RouteRequest
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
 from spidergate.serve.chat import open_stream
+from spidergate.serve.cost_inline import COST_HEADER, with_cost
 from spidergate.serve.exchange import Exchange, worst_cost_for
 from spidergate.serve.messages_stream import MessagesStream, PassedStream, TranslatedStream
 from spidergate.usage import estimate
@@ -31,8 +32,6 @@ from spidergate.usage.counts import Usage
 
 if TYPE_CHECKING:
     from spidergate.runtime import Runtime
-
-COST_HEADER = "x-spidergate-cost-usd"
 
 
 @dataclass
@@ -110,10 +109,7 @@ async def create_message(
     if passed:
         message: passthrough.PassedMessage = served.result
         exchange.account(message.usage)
-        out = dict(message.message)
-        if isinstance(out.get("usage"), dict):
-            out["usage"] = {**out["usage"], "cost": float(exchange.record.cost)}
-        body = json.dumps(out).encode()
+        body = json.dumps(with_cost(message.message, exchange.record.cost)).encode()
     else:
         completion: Completion = served.result
         exchange.account(completion.usage)
