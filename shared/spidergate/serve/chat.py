@@ -17,6 +17,7 @@ from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
 from spidergate.serve.cost_inline import COST_HEADER, chunk_with_cost, with_cost
 from spidergate.serve.exchange import Exchange, worst_cost_for
+from spidergate.serve.fallback_list import extend_chain, fallback_names
 from spidergate.usage import estimate
 from spidergate.usage.counts import Usage
 
@@ -123,11 +124,15 @@ async def chat_completion(
     include_trace: bool = False,
 ) -> JsonAnswer | StreamAnswer:
     """Serve one chat completion (raises GatewayError for the client; failures are recorded)."""
+    fallbacks = fallback_names(payload)
     req = validate(ChatCompletionRequest, payload)
-    body = {k: v for k, v in payload.items() if k != "include_route_trace"}
+    body = {k: v for k, v in payload.items() if k not in ("include_route_trace", "models")}
     stream = bool(req.stream)
     exchange = Exchange(rt, principal, request_id, "chat", req.model, stream=stream)
     models = await exchange.resolve()
+    if fallbacks:
+        overrides = await rt.alias_overrides(principal.brand_id)
+        models = extend_chain(rt.catalog, models, fallbacks, overrides)
     prompt = estimate.prompt_tokens(payload["messages"], payload.get("tools"))
     exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
     route_req = RouteRequest(
