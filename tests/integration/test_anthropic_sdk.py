@@ -151,6 +151,23 @@ def test_thinking_round_trip_in_a_tool_loop(make_tenant) -> None:
     assert second.content
 
 
+@pytest.mark.parametrize("model", [CLAUDE, GPT])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_thinking_comes_back_as_thinking_blocks(make_tenant, model: str, streamed: bool) -> None:
+    tenant = make_tenant(keys=KEYS)
+    c = client(tenant)
+    kwargs: Any = {"model": model, "max_tokens": 2000, "messages": HELLO, "thinking": THINKING}
+    if streamed:
+        with c.messages.stream(**kwargs) as stream:
+            message = stream.get_final_message()
+    else:
+        message = c.messages.create(**kwargs)
+    assert [b.type for b in message.content] == ["thinking", "text"]
+    thinking = message.content[0]
+    assert thinking.type == "thinking" and "Say hello" in thinking.thinking
+    assert bool(thinking.signature) == (model == CLAUDE)  # a non-Claude reasoner signs nothing
+
+
 def test_errors_in_anthropic_shape(make_tenant) -> None:
     tenant = make_tenant(keys=KEYS)
     with pytest.raises(anthropic.NotFoundError) as missing:
