@@ -184,6 +184,22 @@ def test_errors_in_anthropic_shape(make_tenant) -> None:
         client(tenant).messages.create(model=CLAUDE, max_tokens=0, messages=HELLO)
 
 
+def test_blocks_chat_cannot_carry_pass_to_claude_and_are_refused_elsewhere(make_tenant) -> None:
+    tenant = make_tenant(keys=KEYS)
+    document: Any = {
+        "type": "document",
+        "source": {"type": "text", "media_type": "text/plain", "data": "The sky is green."},
+    }
+    messages: Any = [
+        {"role": "user", "content": [document, {"type": "text", "text": "What colour is the sky?"}]}
+    ]
+    message = client(tenant).messages.create(model=CLAUDE, max_tokens=100, messages=messages)
+    assert message.content[0].type == "text"
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        client(tenant).messages.create(model=GPT, max_tokens=100, messages=messages)
+    assert "messages.0.content.0" in refused.value.message and "document" in refused.value.message
+
+
 def test_overloaded_upstream_is_529(make_tenant, sandbox: Sandbox) -> None:
     tenant = make_tenant(keys=(("anthropic-1", "anthropic", ""),))
     sandbox.fault({"status": 500}, times=3, api_key=tenant.keys["anthropic-1"])

@@ -133,6 +133,18 @@ def test_untranslatable_requests_are_a_400_naming_the_field(body: dict[str, Any]
     assert caught.value.param == param
 
 
+def test_lenient_translation_leaves_out_what_chat_cannot_carry() -> None:
+    body = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [{"role": "user", "content": [{"type": "document"}, {"type": "text", "text": "hi"}]}],
+        "tools": [{"type": "web_search_20250305", "name": "web_search"}, {"name": "w", "input_schema": {}}],
+    }
+    chat = to_chat(body, strict=False)
+    assert chat["messages"] == [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
+    assert [t["function"]["name"] for t in chat["tools"]] == ["w"]
+
+
 def test_thinking_becomes_an_effort_only_for_non_claude_reasoners() -> None:
     chat = {"model": "m", "thinking": {"type": "enabled", "budget_tokens": 4000}, "top_k": 5}
     assert for_wire(chat, "anthropic", True) is chat

@@ -21,8 +21,12 @@ Json = dict[str, Any]
 _EFFORT_BUDGETS = ((2048, "low"), (8192, "medium"))
 
 
-def to_chat(body: Json) -> Json:
-    """The chat request for a Messages request (validated here; a 400 names what is wrong)."""
+def to_chat(body: Json, *, strict: bool = True) -> Json:
+    """The chat request for a Messages request (validated here; a 400 names what is wrong).
+
+    ``strict=False`` leaves out what chat cannot carry (documents, server tools and their blocks)
+    instead of refusing it: good for estimates and capability needs, not for sending.
+    """
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequest("model: Field required", param="model")
@@ -34,9 +38,12 @@ def to_chat(body: Json) -> Json:
         raise InvalidRequest("messages: at least one message is required", param="messages")
     out: Json = {"model": model, "max_tokens": max_tokens, "messages": _system(body.get("system"))}
     for index, message in enumerate(messages):
-        out["messages"].extend(_message(message, f"messages.{index}"))
-    if body.get("tools"):
-        out["tools"] = [_tool(tool, f"tools.{i}") for i, tool in enumerate(_list(body["tools"], "tools"))]
+        out["messages"].extend(_message(message, f"messages.{index}", strict))
+    tools = [
+        _tool(tool, f"tools.{i}", strict) for i, tool in enumerate(_list(body.get("tools") or [], "tools"))
+    ]
+    if any(tools):
+        out["tools"] = [tool for tool in tools if tool]
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
         _tool_choice(choice, out)
@@ -117,7 +124,7 @@ def _unsupported(block: Json, where: str) -> InvalidRequest:
     )
 
 
-def _message(message: Any, where: str) -> list[Json]:
+def _message(message: Any, where: str, strict: bool) -> list[Json]:
     if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
         raise InvalidRequest(f"{where}.role: expected 'user' or 'assistant'", param=f"{where}.role")
     content = message.get("content")
@@ -125,11 +132,11 @@ def _message(message: Any, where: str) -> list[Json]:
         return [{"role": message["role"], "content": content}]
     blocks = _list(content, f"{where}.content")
     if message["role"] == "assistant":
-        return [_assistant(blocks, where)]
-    return _user(blocks, where)
+        return [_assistant(blocks, where, strict)]
+    return _user(blocks, where, strict)
 
 
-def _user(blocks: list[Any], where: str) -> list[Json]:
+def _user(blocks: list[Any], where: str, strict: bool) -> list[Json]:
     tools: list[Json] = []
     parts: list[Json] = []
     for i, block in enumerate(blocks):
@@ -140,8 +147,8 @@ def _user(blocks: list[Any], where: str) -> list[Json]:
         elif kind == "image":
             parts.append(_image_part(block, at))
         elif kind == "tool_result":
-            tools.append(_tool_result(block, at))
-        else:
+            tools.append(_tool_result(block, at, strict))
+        elif strict:
             raise _unsupported(block if isinstance(block, dict) else {"type": None}, at)
     out = list(tools)
     if parts:
@@ -149,14 +156,15 @@ def _user(blocks: list[Any], where: str) -> list[Json]:
     return out
 
 
-def _tool_result(block: Json, where: str) -> Json:
+def _tool_result(block: Json, where: str, strict: bool) -> Json:
     content = block.get("content")
     if isinstance(content, list):
         texts = []
         for i, part in enumerate(content):
-            if not isinstance(part, dict) or part.get("type") != "text":
+            if isinstance(part, dict) and part.get("type") == "text":
+                texts.append(str(part.get("text") or ""))
+            elif strict:
                 raise _unsupported(part if isinstance(part, dict) else {}, f"{where}.content.{i}")
-            texts.append(str(part.get("text") or ""))
         text = "\n".join(texts)
     else:
         text = "" if content is None else str(content)
@@ -165,7 +173,7 @@ def _tool_result(block: Json, where: str) -> Json:
     return {"role": "tool", "tool_call_id": str(block.get("tool_use_id") or ""), "content": text}
 
 
-def _assistant(blocks: list[Any], where: str) -> Json:
+def _assistant(blocks: list[Any], where: str, strict: bool) -> Json:
     texts: list[str] = []
     calls: list[Json] = []
     thinking: list[Json] = []
@@ -180,7 +188,7 @@ def _assistant(blocks: list[Any], where: str) -> Json:
             calls.append({"id": str(block.get("id") or ""), "type": "function", "function": function})
         elif kind in ("thinking", "redacted_thinking"):
             thinking.append(dict(block))
-        else:
+        elif strict:
             raise _unsupported(block if isinstance(block, dict) else {"type": None}, at)
     out: Json = {"role": "assistant", "content": "".join(texts) or None}
     if calls:
@@ -192,10 +200,12 @@ def _assistant(blocks: list[Any], where: str) -> Json:
     return out
 
 
-def _tool(tool: Any, where: str) -> Json:
+def _tool(tool: Any, where: str, strict: bool) -> Json | None:
     if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
         raise InvalidRequest(f"{where}.name: Field required", param=f"{where}.name")
     if tool.get("type") not in (None, "custom"):
+        if not strict:
+            return None
         raise InvalidRequest(
             f"{where}: server tool {tool.get('type')!r} is only available on Claude models", param=where
         )

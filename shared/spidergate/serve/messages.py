@@ -16,8 +16,9 @@ from spidergate.anthropic_api import passthrough
 from spidergate.anthropic_api.chat_events import ChatToEvents
 from spidergate.anthropic_api.from_chat import to_message
 from spidergate.anthropic_api.to_chat import for_wire, to_chat
-from spidergate.catalog.model import CHAT
+from spidergate.catalog.model import CHAT, ModelInfo
 from spidergate.domain import Principal
+from spidergate.errors import InvalidRequest
 from spidergate.providers.base import Adapter, Completion, Target
 from spidergate.providers.params import DROPPED_HEADER, dropped_params
 from spidergate.routing.router import RouteFailure, RouteRequest
@@ -41,9 +42,14 @@ class MessageAnswer:
     exchange: Exchange
 
 
+def _wire(rt: Runtime, model: ModelInfo) -> str | None:
+    provider = rt.catalog.provider(model.provider)
+    return provider.wire if provider is not None else None
+
+
 def count_tokens(payload: dict[str, Any]) -> int:
     """An estimate of a Messages request's input tokens (``max_tokens`` is not needed here)."""
-    chat = to_chat({"max_tokens": 1, **payload})
+    chat = to_chat({"max_tokens": 1, **payload}, strict=False)
     return estimate.prompt_tokens(chat["messages"], chat.get("tools"))
 
 
@@ -55,11 +61,20 @@ async def create_message(
     client_headers: Mapping[str, str],
 ) -> MessageAnswer | MessagesStream:
     """Serve one Messages request (raises GatewayError for the client; failures are recorded)."""
-    chat = to_chat(payload)
+    try:
+        chat = to_chat(payload)
+        untranslatable: InvalidRequest | None = None
+    except InvalidRequest as refused:
+        # Only a Claude upstream (passed through) can take this request: route to those alone.
+        chat, untranslatable = to_chat(payload, strict=False), refused
     req = validate(ChatCompletionRequest, chat)
     stream = bool(req.stream)
     exchange = Exchange(rt, principal, request_id, "messages", req.model, stream=stream)
     models = await exchange.resolve()
+    if untranslatable is not None:
+        models = tuple(m for m in models if _wire(rt, m) == "anthropic")
+        if not models:
+            raise untranslatable
     prompt = estimate.prompt_tokens(chat["messages"], chat.get("tools"))
     exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
     route_req = RouteRequest(
