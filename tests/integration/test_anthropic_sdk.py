@@ -168,6 +168,18 @@ def test_thinking_comes_back_as_thinking_blocks(make_tenant, model: str, streame
     assert bool(thinking.signature) == (model == CLAUDE)  # a non-Claude reasoner signs nothing
 
 
+def test_claude_counts_tokens_itself(make_tenant, sandbox: Sandbox) -> None:
+    tenant = make_tenant(keys=KEYS)
+    counted = client(tenant).messages.count_tokens(model=CLAUDE, messages=HELLO, system="Be brief")
+    direct = httpx.post(
+        sandbox.url + "/v1/messages/count_tokens",
+        json={"model": "claude-sonnet-4-5", "messages": HELLO, "system": "Be brief"},
+        headers={"x-api-key": tenant.keys["anthropic-1"], "anthropic-version": "2023-06-01"},
+    )
+    assert counted.input_tokens == direct.json()["input_tokens"]
+    assert any(r["path"].endswith("/count_tokens") for r in sandbox.requests())
+
+
 def test_errors_in_anthropic_shape(make_tenant) -> None:
     tenant = make_tenant(keys=KEYS)
     with pytest.raises(anthropic.NotFoundError) as missing:
@@ -227,8 +239,9 @@ def test_probe_models_count_tokens_and_beta(make_tenant) -> None:
     ids = [m.id for m in page.data]
     assert "fast" in ids and CLAUDE in ids and GPT in ids
     assert c.models.retrieve(CLAUDE).id == CLAUDE
-    counted = c.messages.count_tokens(model=CLAUDE, messages=HELLO, system="Be brief")
-    assert counted.input_tokens > 0
+    assert c.messages.count_tokens(model=GPT, messages=HELLO, system="Be brief").input_tokens > 0  # estimated
+    with pytest.raises(anthropic.NotFoundError):
+        c.messages.count_tokens(model="no-such-model", messages=HELLO)
     beta = c.beta.messages.create(model=CLAUDE, max_tokens=50, messages=HELLO, betas=["fake-beta-2025"])
     assert beta.content[0].type == "text"
     bearer = httpx.post(

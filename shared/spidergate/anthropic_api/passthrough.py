@@ -35,9 +35,9 @@ class PassedMessage:
     message: dict[str, Any]
 
 
-def _url(target: Target) -> str:
+def _url(target: Target, path: str = "/messages") -> str:
     base = target.base_url
-    return f"{base}/messages" if base.endswith("/v1") else f"{base}/v1/messages"
+    return f"{base}{path}" if base.endswith("/v1") else f"{base}/v1{path}"
 
 
 def _headers(target: Target, client_headers: Mapping[str, str], stream: bool) -> dict[str, str]:
@@ -77,6 +77,22 @@ async def send(
         ) from exc
     usage = usage_from_anthropic(message.get("usage") if isinstance(message, dict) else None)
     return PassedMessage(response.content, usage, message)
+
+
+async def count_tokens(
+    http: httpx.AsyncClient, target: Target, body: dict[str, Any], client_headers: Mapping[str, str]
+) -> int | None:
+    """The upstream's own count (``/v1/messages/count_tokens``), or None when it cannot tell."""
+    try:
+        response = await http.post(
+            _url(target, "/messages/count_tokens"),
+            json=upstream_body(target, body),
+            headers=_headers(target, client_headers, False),
+        )
+        counted = response.json().get("input_tokens") if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    return counted if isinstance(counted, int) and not isinstance(counted, bool) else None
 
 
 class UsageReader:

@@ -47,9 +47,28 @@ def _wire(rt: Runtime, model: ModelInfo) -> str | None:
     return provider.wire if provider is not None else None
 
 
-def count_tokens(payload: dict[str, Any]) -> int:
-    """An estimate of a Messages request's input tokens (``max_tokens`` is not needed here)."""
+async def count_tokens(
+    rt: Runtime, principal: Principal, payload: dict[str, Any], client_headers: Mapping[str, str]
+) -> int:
+    """A Messages request's input tokens: counted by a Claude upstream when the model (or the
+    alias's first Claude model) has an active key, else estimated (``max_tokens`` not needed)."""
     chat = to_chat({"max_tokens": 1, **payload}, strict=False)
+    overrides = await rt.alias_overrides(principal.brand_id)
+    for model in rt.catalog.resolve(chat["model"], overrides).models:
+        provider = rt.catalog.provider(model.provider)
+        if provider is None or provider.wire != "anthropic":
+            continue
+        keys = await rt.pool.for_provider(principal.brand_id, model.provider)
+        active = [k for k in keys if rt.pool.state(k) == "active"]
+        if not active:
+            continue
+        target = Target(
+            model=model, provider=provider, key=active[0], api_key=await rt.pool.material(active[0])
+        )
+        counted = await passthrough.count_tokens(rt.http, target, payload, client_headers)
+        if counted is not None:
+            return counted
+        break
     return estimate.prompt_tokens(chat["messages"], chat.get("tools"))
 
 

@@ -96,10 +96,9 @@ async def messages(request: Request, rt: RuntimeDep, request_id: RequestIdDep) -
 @router.post("/v1/messages/count_tokens")
 async def messages_count_tokens(request: Request, rt: RuntimeDep) -> Response:
     async def handle() -> Response:
-        await principal_of(request, rt)
+        principal = await principal_of(request, rt)
         payload = json_object(await request.body())
-        rt.catalog.resolve(str(payload.get("model") or ""))
-        return JSONResponse({"input_tokens": count_tokens(payload)})
+        return JSONResponse({"input_tokens": await count_tokens(rt, principal, payload, request.headers)})
 
     return await guarded(handle)
 
