@@ -7,6 +7,7 @@ failure after the first byte ends the stream with an ``error`` event.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ _CUT = UpstreamFailed(
 
 
 @dataclass
-class MessagesStream:
+class MessagesStream(ABC):
     """Base: ``events()`` yields SSE bytes, ``close()`` releases the upstream and settles."""
 
     headers: dict[str, str]
@@ -35,11 +36,13 @@ class MessagesStream:
     _completed: bool = field(default=False, init=False)
     _bytes: int = field(default=0, init=False)
 
+    @abstractmethod
     def events(self) -> AsyncIterator[bytes]:
-        raise NotImplementedError
+        """The SSE body for the client."""
 
+    @abstractmethod
     async def _release(self) -> None:
-        raise NotImplementedError
+        """Close the upstream stream."""
 
     async def close(self) -> None:
         try:
