@@ -13,7 +13,7 @@ import anthropic
 import httpx
 import pytest
 
-from tests.integration.conftest import Sandbox
+from tests.integration.conftest import Sandbox, wait_for_records
 
 pytestmark = pytest.mark.integration
 
@@ -231,7 +231,20 @@ def test_mid_stream_failure_is_an_error_event(make_tenant, sandbox: Sandbox) -> 
     assert "event: error" in text and "message_stop" not in text
 
 
-def test_probe_models_count_tokens_and_beta(make_tenant) -> None:
+def test_upstream_error_event_mid_stream_passes_through(make_tenant, admin, sandbox: Sandbox) -> None:
+    tenant = make_tenant(keys=(("anthropic-1", "anthropic", ""),))
+    sandbox.fault({"kind": "error_event_after_first_token"}, api_key=tenant.keys["anthropic-1"])
+    body = {"model": CLAUDE, "max_tokens": 200, "messages": HELLO, "stream": True}
+    with httpx.stream(
+        "POST", base(tenant) + "/v1/messages", json=body, headers={"x-api-key": tenant.token}
+    ) as response:
+        text = response.read().decode()
+    assert "event: error" in text and "overloaded_error" in text and "message_stop" not in text
+    (record,) = wait_for_records(admin, tenant.brand_id, 1)
+    assert record.status == 529 and record.error_code == "upstream_stream_error"
+
+
+def test_probe_models_count_tokens_and_beta(make_tenant, sandbox: Sandbox) -> None:
     tenant = make_tenant(keys=KEYS)
     assert httpx.head(base(tenant)).status_code == 200
     c = client(tenant)
@@ -244,6 +257,8 @@ def test_probe_models_count_tokens_and_beta(make_tenant) -> None:
         c.messages.count_tokens(model="no-such-model", messages=HELLO)
     beta = c.beta.messages.create(model=CLAUDE, max_tokens=50, messages=HELLO, betas=["fake-beta-2025"])
     assert beta.content[0].type == "text"
+    sent = [r for r in sandbox.requests() if r["path"] == "/v1/messages"][-1]
+    assert sent["headers"]["anthropic-beta"] == "fake-beta-2025"
     bearer = httpx.post(
         base(tenant) + "/v1/messages?beta=true",
         json={"model": "fast", "max_tokens": 50, "messages": HELLO},
