@@ -124,7 +124,11 @@ async def open_stream(
     http: httpx.AsyncClient, target: Target, body: dict[str, Any], client_headers: Mapping[str, str]
 ) -> tuple[list[SseEvent], AsyncIterator[SseEvent]]:
     """Start the stream and read up to its first content delta: failures until then fall back."""
-    stream = _events(http, target, body, client_headers)
+    return await read_head(_events(http, target, body, client_headers))
+
+
+async def read_head(stream: AsyncIterator[SseEvent]) -> tuple[list[SseEvent], AsyncIterator[SseEvent]]:
+    """Read ``stream`` up to its first content delta (an ``error`` event before it raises)."""
     head: list[SseEvent] = []
     try:
         async for item in stream:

@@ -12,14 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from spidergate.anthropic_api import passthrough
+from spidergate.anthropic_api import bedrock_passthrough, passthrough
+from spidergate.anthropic_api.bedrock_passthrough import is_bedrock_claude
 from spidergate.anthropic_api.chat_events import ChatToEvents
 from spidergate.anthropic_api.from_chat import to_message
+from spidergate.anthropic_api.passthrough import read_head
 from spidergate.anthropic_api.to_chat import for_wire, to_chat
 from spidergate.catalog.model import CHAT, ModelInfo
 from spidergate.domain import Principal
 from spidergate.errors import InvalidRequest
 from spidergate.providers.base import Adapter, Completion, Target
+from spidergate.providers.bedrock import BedrockAdapter
 from spidergate.providers.params import DROPPED_HEADER, dropped_params
 from spidergate.routing.router import RouteFailure, RouteRequest
 from spidergate.schemas.chat import ChatCompletionRequest
@@ -42,9 +45,12 @@ class MessageAnswer:
     exchange: Exchange
 
 
-def _wire(rt: Runtime, model: ModelInfo) -> str | None:
+def _passes_through(rt: Runtime, model: ModelInfo) -> bool:
+    """Whether Messages requests reach ``model`` unchanged (Claude on Anthropic or on Bedrock)."""
     provider = rt.catalog.provider(model.provider)
-    return provider.wire if provider is not None else None
+    if provider is None:
+        return False
+    return provider.wire == "anthropic" or (provider.wire == "bedrock" and "anthropic." in model.model)
 
 
 async def count_tokens(
@@ -91,7 +97,7 @@ async def create_message(
     exchange = Exchange(rt, principal, request_id, "messages", req.model, stream=stream)
     models = await exchange.resolve()
     if untranslatable is not None:
-        models = tuple(m for m in models if _wire(rt, m) == "anthropic")
+        models = tuple(m for m in models if _passes_through(rt, m))
         if not models:
             raise untranslatable
     prompt = estimate.prompt_tokens(chat["messages"], chat.get("tools"))
@@ -113,6 +119,11 @@ async def create_message(
             if stream:
                 return await passthrough.open_stream(adapter.http, target, payload, client_headers)
             return await passthrough.send(adapter.http, target, payload, client_headers)
+        if isinstance(adapter, BedrockAdapter) and is_bedrock_claude(target):
+            factory = adapter.client_factory
+            if stream:
+                return await read_head(bedrock_passthrough.events(factory, target, payload, client_headers))
+            return await bedrock_passthrough.send(factory, target, payload, client_headers)
         body = for_wire(chat, target.provider.wire, target.model.supports("reasoning"))
         sent["body"] = body
         if stream:
@@ -129,7 +140,7 @@ async def create_message(
     if exchange.fallback_from:
         headers["x-spidergate-fallback-from"] = exchange.fallback_from
     headers["x-spidergate-model"] = target.model.id
-    passed = target.provider.wire == "anthropic"
+    passed = target.provider.wire == "anthropic" or is_bedrock_claude(target)
     if not passed:
         dropped = dropped_params(target, sent["body"])
         if dropped:
