@@ -265,3 +265,10 @@ def test_probe_models_count_tokens_and_beta(make_tenant, sandbox: Sandbox) -> No
         headers={"authorization": f"Bearer {tenant.token}"},
     )
     assert bearer.status_code == 200 and bearer.json()["type"] == "message"
+    traced = httpx.post(
+        base(tenant) + "/v1/messages?include_route_trace=true",
+        json={"model": "fast", "max_tokens": 50, "messages": HELLO},
+        headers={"x-api-key": tenant.token},
+    ).json()
+    assert traced["route_trace"]["alias"] == "fast"
+    assert traced["route_trace"]["attempts"][-1]["outcome"] == "success"

@@ -84,6 +84,8 @@ async def create_message(
     request_id: str,
     payload: dict[str, Any],
     client_headers: Mapping[str, str],
+    *,
+    include_trace: bool = False,
 ) -> MessageAnswer | MessagesStream:
     """Serve one Messages request (raises GatewayError for the client; failures are recorded)."""
     try:
@@ -154,12 +156,13 @@ async def create_message(
     if passed:
         message: passthrough.PassedMessage = served.result
         exchange.account(message.usage)
-        body = json.dumps(with_cost(message.message, exchange.record.cost)).encode()
+        out = with_cost(message.message, exchange.record.cost)
     else:
         completion: Completion = served.result
         exchange.account(completion.usage)
-        body = json.dumps(
-            to_message(completion.body, target.model.id, completion.usage, exchange.record.cost)
-        ).encode()
+        out = to_message(completion.body, target.model.id, completion.usage, exchange.record.cost)
+    if include_trace:
+        out = {**out, "route_trace": exchange.trace()}
+    body = json.dumps(out).encode()
     headers[COST_HEADER] = str(exchange.record.cost)
     return MessageAnswer(body, headers, exchange)

@@ -85,7 +85,10 @@ async def messages(request: Request, rt: RuntimeDep, request_id: RequestIdDep) -
     async def handle() -> Response:
         principal = await principal_of(request, rt)
         payload = json_object(await request.body())
-        answer = await create_message(rt, principal, request_id, payload, request.headers)
+        trace = request.query_params.get("include_route_trace", "").lower() in ("1", "true")
+        answer = await create_message(
+            rt, principal, request_id, payload, request.headers, include_trace=trace
+        )
         if isinstance(answer, MessagesStream):
             return MessagesSSE(answer)
         return SettledResponse(answer.body, answer.exchange.finish, headers=answer.headers)
