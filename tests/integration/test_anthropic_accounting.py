@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 from typing import Any
 
 import anthropic
+import httpx
 import pytest
 
 from spidergate.domain import Budgets, Limits
-from tests.integration.conftest import Sandbox, wait_for_records
+from tests.integration.conftest import Sandbox, records_of, wait_for_records
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +73,19 @@ def test_spent_budget_says_do_not_retry(make_tenant) -> None:
         client(tenant).messages.create(model=GPT, max_tokens=50, messages=HELLO)
     assert caught.value.response.headers["x-should-retry"] == "false"
     assert "budget" in json.dumps(caught.value.body)
+
+
+@pytest.mark.parametrize("model", [CLAUDE, GPT])
+def test_client_disconnect_mid_stream_is_recorded_once(make_tenant, admin, model: str) -> None:
+    tenant = make_tenant()
+    body = {"model": model, "max_tokens": 100, "messages": HELLO, "stream": True}
+    url = tenant.gateway.root + "/api/gate/anthropic/v1/messages"
+    with httpx.stream("POST", url, json=body, headers={"x-api-key": tenant.token}, timeout=10) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("event: content_block_delta"):
+                break  # content arrived: hang up
+    wait_for_records(admin, tenant.brand_id, 1)
+    time.sleep(0.5)
+    (record,) = records_of(admin, tenant.brand_id)
+    assert record.endpoint == "messages" and record.served_model == model
