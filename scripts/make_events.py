@@ -254,6 +254,15 @@ VAULT_KEY = {
     "monthly_cap_usd": "50.00",
 }
 MODEL_ID = "openai/gpt-4o-mini"
+ANTHROPIC = "/api/gate/anthropic"
+ANTHROPIC_RESOURCE = f"{ANTHROPIC}/{{proxy+}}"
+MESSAGES = {
+    "model": "coding",
+    "max_tokens": 64,
+    "stream": True,
+    "system": "You are terse.",
+    "messages": [{"role": "user", "content": "Name three primary colours."}],
+}
 
 
 def brand_call(name: str, method: str, proxy: str, **kwargs: Any) -> Call:
@@ -330,6 +339,25 @@ def calls() -> list[Call]:
             auth=None,
             path_params={"proxy": "config.json"},
         ),
+        Call(
+            "anthropic-messages-stream",
+            "POST",
+            f"{ANTHROPIC}/v1/messages",
+            ANTHROPIC_RESOURCE,
+            payload=MESSAGES,
+            accept="text/event-stream",
+            query={"beta": ["true"]},
+            path_params={"proxy": "v1/messages"},
+        ),
+        Call(
+            "anthropic-models",
+            "GET",
+            f"{ANTHROPIC}/v1/models",
+            ANTHROPIC_RESOURCE,
+            auth=None,
+            path_params={"proxy": "v1/models"},
+        ),
+        Call("anthropic-probe", "HEAD", ANTHROPIC, auth=None),
     ]
 
 

@@ -11,6 +11,9 @@ from tests.template.cfn import Route
 # The deployed surface (api-reference.txt plus the upload and dashboard routes) -> function.
 EXPECTED = {
     ("POST", "/api/gate/v1/chat/completions"): "ChatFunction",
+    ("HEAD", "/api/gate/anthropic"): "ChatFunction",
+    ("GET", "/api/gate/anthropic/{proxy+}"): "ChatFunction",
+    ("POST", "/api/gate/anthropic/{proxy+}"): "ChatFunction",
     ("POST", "/api/gate/v1/embeddings"): "EmbeddingsFunction",
     ("POST", "/api/gate/v1/images/generations"): "MediaFunction",
     ("POST", "/api/gate/v1/audio/speech"): "MediaFunction",
@@ -28,13 +31,13 @@ EXPECTED = {
     ("GET", "/console"): "DashboardFunction",
     ("GET", "/console/{proxy+}"): "DashboardFunction",
 }
-# Every API path takes OPTIONS (CORS preflights) at its own function (the console is same-origin);
-# the catalog's GETs take HEAD.
+# Every API path takes OPTIONS (CORS preflights) at its own function (the console is same-origin,
+# and the bare Anthropic base only answers a HEAD probe); the catalog's GETs take HEAD.
 EXPECTED.update(
     {
         ("OPTIONS", path): function
         for (_, path), function in EXPECTED.items()
-        if not path.startswith("/console")
+        if not path.startswith("/console") and path != "/api/gate/anthropic"
     }
 )
 EXPECTED.update(

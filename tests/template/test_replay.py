@@ -27,6 +27,7 @@ from tests.template.cfn import EVENTS, ROOT
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 GROUP_OF = {
+    "/api/gate/anthropic": "chat",
     "/api/gate/v1/chat/": "chat",
     "/api/gate/v1/embeddings": "embeddings",
     "/api/gate/v1/images/": "media",
@@ -38,6 +39,7 @@ GROUP_OF = {
 }
 PUBLIC = ("health", "models-list", "model-get", "aliases", "providers")
 CONSOLE = ("console", "console-config")  # the console's page and sign-in config: public too
+PROBES = ("anthropic-probe",)  # the Anthropic base URL answers a HEAD probe without credentials
 
 
 def _group(event: dict[str, Any]) -> str:
@@ -124,7 +126,9 @@ def test_public_catalog_events_answer_200(handlers: Callable[[str], Handler], na
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in sorted(EVENTS.glob("*.json")) if p.stem not in PUBLIC + CONSOLE], ids=lambda p: p.stem
+    "path",
+    [p for p in sorted(EVENTS.glob("*.json")) if p.stem not in PUBLIC + CONSOLE + PROBES],
+    ids=lambda p: p.stem,
 )
 def test_protected_events_reach_the_app_and_are_refused_without_credentials(
     handlers: Callable[[str], Handler], path: Path
@@ -132,8 +136,13 @@ def test_protected_events_reach_the_app_and_are_refused_without_credentials(
     event = json.loads(path.read_text())
     response = handlers(_group(event))(event, None)
     assert response["statusCode"] == 401, response["body"]
-    error = _json(response)["error"]
-    assert set(error) >= {"message", "type", "code"}
+    body = _json(response)
+    error = body["error"]
+    if event["resource"].startswith("/api/gate/anthropic"):
+        assert body["type"] == "error" and error["type"] == "authentication_error"  # Anthropic's shape
+        assert set(error) == {"message", "type"}
+    else:
+        assert set(error) >= {"message", "type", "code"}
     assert "{{" not in error["message"]  # the token is never echoed back
 
 
@@ -152,3 +161,9 @@ def test_console_events_redirect_to_the_page_and_serve_the_sign_in_config(
         "endpoint": None,
         "auth_flow": "USER_SRP_AUTH",
     }
+
+
+def test_anthropic_probe_answers_200(handlers: Callable[[str], Handler]) -> None:
+    event = _event("anthropic-probe")
+    response = handlers(_group(event))(event, None)
+    assert response["statusCode"] == 200

@@ -26,6 +26,7 @@ from spidergate.providers.bedrock_request import build_converse_request
 from spidergate.providers.bedrock_response import completion_id, to_completion
 from spidergate.providers.bedrock_stream import BedrockStreamTranslator
 from spidergate.providers.legacy_functions import is_legacy, legacy_body, legacy_piece
+from spidergate.providers.remote_images import inline_remote_images
 
 if TYPE_CHECKING:
     from botocore.exceptions import BotoCoreError, ClientError
@@ -60,12 +61,16 @@ _END = object()
 class BedrockAdapter(Adapter):
     """Chat (buffered and streamed) against Bedrock's Converse API."""
 
-    def __init__(self, http: httpx.AsyncClient, client_factory: ClientFactory) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, client_factory: ClientFactory, *, allow_private_images: bool = False
+    ) -> None:
         super().__init__(http)
         self.client_factory = client_factory
+        self.allow_private_images = allow_private_images  # image URLs fetched for inlining
 
     async def chat(self, target: Target, request: dict[str, Any]) -> Completion:
         """One buffered completion."""
+        request = await inline_remote_images(self.http, request, allow_private=self.allow_private_images)
         params = build_converse_request(target, request)
         response = await asyncio.to_thread(self._call, target, "converse", params)
         completion = to_completion(response, target.model.model)
@@ -75,6 +80,7 @@ class BedrockAdapter(Adapter):
 
     async def chat_stream(self, target: Target, request: dict[str, Any]) -> AsyncIterator[StreamPiece]:
         """Streamed completion; the event stream is closed however the consumer stops."""
+        request = await inline_remote_images(self.http, request, allow_private=self.allow_private_images)
         params = build_converse_request(target, request)
         response = await self._open_stream(target, params)
         stream = response["stream"]

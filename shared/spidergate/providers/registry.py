@@ -23,5 +23,7 @@ def build_adapters(http: httpx.AsyncClient, settings: Settings) -> dict[str, Ada
         "openai": OpenAICompatAdapter(http),
         "anthropic": AnthropicAdapter(http),
         "azure": AzureOpenAIAdapter(http),
-        "bedrock": BedrockAdapter(http, BedrockClientFactory(settings)),
+        "bedrock": BedrockAdapter(
+            http, BedrockClientFactory(settings), allow_private_images=settings.allow_private_base_urls
+        ),
     }

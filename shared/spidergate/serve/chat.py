@@ -16,7 +16,9 @@ from spidergate.routing.router import RouteFailure, RouteRequest
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
 from spidergate.serve.candidates import require_mode
+from spidergate.serve.cost_inline import COST_HEADER, chunk_with_cost, with_cost
 from spidergate.serve.exchange import Exchange, worst_cost_for
+from spidergate.serve.fallback_list import extend_chain, fallback_names
 from spidergate.usage import estimate
 from spidergate.usage.counts import Usage
 
@@ -91,12 +93,16 @@ class StreamAnswer:
             await self._settle()
 
     def _take(self, piece: StreamPiece) -> bytes | None:
+        data = piece.data
         if piece.usage is not None:
             self._usage = piece.usage
         if piece.usage_only and not self.wants_usage:
             return None
-        self._bytes += len(piece.data)
-        return b"data: " + piece.data + b"\n\n"
+        if piece.usage is not None:
+            self.exchange.account(piece.usage)
+            data = chunk_with_cost(data, self.exchange.record.cost)
+        self._bytes += len(data)
+        return b"data: " + data + b"\n\n"
 
     async def _settle(self) -> None:
         usage = self._usage
@@ -120,12 +126,16 @@ async def chat_completion(
     include_trace: bool = False,
 ) -> JsonAnswer | StreamAnswer:
     """Serve one chat completion (raises GatewayError for the client; failures are recorded)."""
+    fallbacks = fallback_names(payload)
     req = validate(ChatCompletionRequest, payload)
-    body = {k: v for k, v in payload.items() if k != "include_route_trace"}
+    body = {k: v for k, v in payload.items() if k not in ("include_route_trace", "models")}
     stream = bool(req.stream)
     exchange = Exchange(rt, principal, request_id, "chat", req.model, stream=stream)
     models = await exchange.resolve()
     require_mode(req.model, models, CHAT)
+    if fallbacks:
+        overrides = await rt.alias_overrides(principal.brand_id)
+        models = extend_chain(rt.catalog, models, fallbacks, overrides)
     prompt = estimate.prompt_tokens(payload["messages"], payload.get("tools"))
     exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
     route_req = RouteRequest(
@@ -142,9 +152,7 @@ async def chat_completion(
     )
     try:
         if stream:
-            opened = await exchange.run(
-                route_req, lambda adapter, target: _open_stream(adapter, target, body)
-            )
+            opened = await exchange.run(route_req, lambda adapter, target: open_stream(adapter, target, body))
             head, rest = opened.result
         else:
             served = await exchange.run(route_req, lambda adapter, target: adapter.chat(target, body))
@@ -163,16 +171,14 @@ async def chat_completion(
         return StreamAnswer(headers, exchange, head, rest, req.wants_usage)
     completion: Completion = served.result
     exchange.account(completion.usage)
+    headers[COST_HEADER] = str(exchange.record.cost)
+    out = with_cost(completion.body, exchange.record.cost)
     if include_trace:
-        out = dict(completion.body)
-        out["route_trace"] = exchange.trace()
-        content = json.dumps(out).encode()
-    else:
-        content = completion.raw if completion.raw is not None else json.dumps(completion.body).encode()
-    return JsonAnswer(content, headers, exchange)
+        out = {**out, "route_trace": exchange.trace()}
+    return JsonAnswer(json.dumps(out).encode(), headers, exchange)
 
 
-async def _open_stream(
+async def open_stream(
     adapter: Adapter, target: Target, body: dict[str, Any]
 ) -> tuple[list[StreamPiece], AsyncIterator[StreamPiece]]:
     """Start the upstream stream and read up to its first content: failures until then fall back."""

@@ -19,6 +19,7 @@ from spidergate.web.methods import HeadAsGet
 from spidergate.web.middleware import RequestId
 
 GATE = "/api/gate/v1"
+ANTHROPIC = "/api/gate/anthropic"
 DASHBOARD = "/api/v1/brands/{brand_id}/gate"
 GROUPS = ("chat", "embeddings", "media", "catalog", "dashboard")
 
@@ -51,6 +52,9 @@ def create_app(groups: Collection[str] = GROUPS, runtime: Runtime | None = None)
         from spidergate.web.routes import chat
 
         app.include_router(chat.router, prefix=GATE)
+        from spidergate.web.routes import anthropic
+
+        app.include_router(anthropic.router, prefix=ANTHROPIC)
     if "catalog" in groups:
         from spidergate.web.routes import catalog, health
 

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from spidergate.local.sandbox import thinking
 from spidergate.local.sandbox.call import BadRequest, SandboxCall
+from spidergate.local.sandbox.prompt_cache import cache_usage
 from spidergate.local.sandbox.text import (
     arguments_from_schema,
     content_text,
@@ -95,6 +96,8 @@ def handle_messages(call: SandboxCall) -> Response:
     body = call.body
     model, max_tokens, messages, stream = _validate(body)
     input_tokens = count_tokens(content_text(body.get("system"))) + messages_tokens(messages)
+    cache_write, cache_read = cache_usage(body)
+    input_tokens = max(0, input_tokens - cache_write - cache_read)  # Anthropic counts them apart
     tool = pick_tool(body)
     blocks: list[dict[str, Any]]
     if tool is not None:
@@ -126,7 +129,7 @@ def handle_messages(call: SandboxCall) -> Response:
         "content": blocks,
         "stop_reason": stop_reason,
         "stop_sequence": None,
-        "usage": _usage(input_tokens, output_tokens),
+        "usage": _usage(input_tokens, output_tokens, cache_write, cache_read),
     }
     headers = {"request-id": call.request_id}
     if not stream:
@@ -134,12 +137,14 @@ def handle_messages(call: SandboxCall) -> Response:
     return _stream(call, message, headers)
 
 
-def _usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
+def _usage(
+    input_tokens: int, output_tokens: int, cache_write: int = 0, cache_read: int = 0
+) -> dict[str, Any]:
     return {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": cache_write,
+        "cache_read_input_tokens": cache_read,
         "service_tier": "standard",
     }
 
@@ -151,7 +156,7 @@ def _stream(call: SandboxCall, message: dict[str, Any], headers: dict[str, str])
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": _usage(message["usage"]["input_tokens"], 1),
+        "usage": {**message["usage"], "output_tokens": 1},
     }
     events = [sse({"type": "message_start", "message": start}, "message_start")]
     first_token = 0

@@ -41,6 +41,8 @@ class Answer:
     tool_call: ToolCall | None
     finish_reason: str
     completion_tokens: int
+    reasoning: str | None = None  # sent as ``reasoning_content`` when reasoning_effort asks for it
+    reasoning_tokens: int = 0
 
 
 def pick_tool_call(body: dict[str, Any], request_id: str) -> ToolCall | None:
@@ -65,6 +67,18 @@ def pick_tool_call(body: dict[str, Any], request_id: str) -> ToolCall | None:
 
 
 def answer(body: dict[str, Any], model: str, request_id: str, limit: int | None) -> Answer:
+    said = _answer(body, model, request_id, limit)
+    effort = body.get("reasoning_effort")
+    if not isinstance(effort, str) or effort == "none":
+        return said
+    thought = f"Reasoning ({effort}) about: {last_user_text(body['messages'])[:80]}"
+    tokens = count_tokens(thought)
+    return Answer(
+        said.text, said.tool_call, said.finish_reason, said.completion_tokens + tokens, thought, tokens
+    )
+
+
+def _answer(body: dict[str, Any], model: str, request_id: str, limit: int | None) -> Answer:
     tool_call = pick_tool_call(body, request_id)
     if tool_call is not None:
         tokens = count_tokens(tool_call.name) + count_tokens(tool_call.arguments)
@@ -73,14 +87,14 @@ def answer(body: dict[str, Any], model: str, request_id: str, limit: int | None)
     return Answer(text, None, "length" if cut else "stop", count_tokens(text))
 
 
-def usage(prompt: int, completion: int) -> dict[str, Any]:
+def usage(prompt: int, completion: int, reasoning: int = 0) -> dict[str, Any]:
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
         "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
         "completion_tokens_details": {
-            "reasoning_tokens": 0,
+            "reasoning_tokens": reasoning,
             "audio_tokens": 0,
             "accepted_prediction_tokens": 0,
             "rejected_prediction_tokens": 0,
@@ -121,6 +135,8 @@ def handle_chat(call: SandboxCall) -> Response:
     message: dict[str, Any] = {"role": "assistant", "content": said.text, "refusal": None, "annotations": []}
     if said.tool_call is not None:
         message["tool_calls"] = [_tool_call_json(said.tool_call)]
+    if said.reasoning is not None:
+        message["reasoning_content"] = said.reasoning
     choices = [
         {"index": i, "message": message, "logprobs": None, "finish_reason": said.finish_reason}
         for i in range(n)
@@ -129,7 +145,7 @@ def handle_chat(call: SandboxCall) -> Response:
         **head,
         "object": "chat.completion",
         "choices": choices,
-        "usage": usage(prompt, said.completion_tokens * n),
+        "usage": usage(prompt, said.completion_tokens * n, said.reasoning_tokens * n),
     }
     return json_response(data, headers={"x-request-id": call.request_id})
 
@@ -147,7 +163,7 @@ def stream_chat(
             data["usage"] = None
         return sse(data)
 
-    deltas: list[dict[str, Any]] = []
+    deltas: list[dict[str, Any]] = [{"reasoning_content": p} for p in pieces(said.reasoning or "")]
     if said.tool_call is not None:
         tc = said.tool_call
         deltas.append({"tool_calls": [{"index": 0, **_tool_call_json(tc, arguments="")}]})
@@ -162,7 +178,8 @@ def stream_chat(
     events.extend(chunk(i, delta) for delta in deltas for i in range(n))
     events.extend(chunk(i, {}, said.finish_reason) for i in range(n))
     if include_usage:
-        events.append(sse({**head, "choices": [], "usage": usage(prompt, said.completion_tokens * n)}))
+        counts = usage(prompt, said.completion_tokens * n, said.reasoning_tokens * n)
+        events.append(sse({**head, "choices": [], "usage": counts}))
     events.append(b"data: [DONE]\n\n")
     headers = {"x-request-id": call.request_id}
     fault = call.stream_fault
