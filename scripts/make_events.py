@@ -358,6 +358,7 @@ def calls() -> list[Call]:
             path_params={"proxy": "v1/models"},
         ),
         Call("anthropic-probe", "HEAD", ANTHROPIC, auth=None),
+        Call("anthropic-base", "GET", ANTHROPIC, auth=None),
     ]
 
 

@@ -12,6 +12,7 @@ from tests.template.cfn import Route
 EXPECTED = {
     ("POST", "/api/gate/v1/chat/completions"): "ChatFunction",
     ("HEAD", "/api/gate/anthropic"): "ChatFunction",
+    ("GET", "/api/gate/anthropic"): "ChatFunction",
     ("GET", "/api/gate/anthropic/{proxy+}"): "ChatFunction",
     ("POST", "/api/gate/anthropic/{proxy+}"): "ChatFunction",
     ("POST", "/api/gate/v1/embeddings"): "EmbeddingsFunction",

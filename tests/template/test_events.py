@@ -48,7 +48,7 @@ def test_there_is_one_event_file_per_route_and_no_stray_one(routes: list[Route])
     dashboard = {(m, p) for m, p in deployed if p.startswith("/api/v1/brands/")}
     assert deployed - dashboard <= covered
     assert covered & dashboard
-    assert covered <= deployed
+    assert covered <= {(r.method, r.path) for r in routes}  # a HEAD probe may have its own event
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

@@ -39,7 +39,10 @@ GROUP_OF = {
 }
 PUBLIC = ("health", "models-list", "model-get", "aliases", "providers")
 CONSOLE = ("console", "console-config")  # the console's page and sign-in config: public too
-PROBES = ("anthropic-probe",)  # the Anthropic base URL answers a HEAD probe without credentials
+PROBES = (
+    "anthropic-probe",
+    "anthropic-base",
+)  # the Anthropic base URL answers a HEAD probe without credentials
 
 
 def _group(event: dict[str, Any]) -> str:

@@ -69,14 +69,10 @@ class MessagesSSE(StreamingResponse):
                 await self.answer.close()
 
 
-@router.head("")
+@router.get("")
+@router.get("/", include_in_schema=False)
 async def probe() -> Response:
-    """Clients probe the base URL with HEAD; answer it without authentication."""
-    return Response(status_code=200)
-
-
-@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
-async def probe_slash() -> Response:
+    """Clients probe the base URL with HEAD (served by this GET route); no authentication."""
     return Response(status_code=200)
 
 
