@@ -114,7 +114,11 @@ class Context:
             return self.params[name]
         if name in self.pseudo:
             return self.pseudo[name]
-        props = self.template["Resources"].get(name, {}).get("Properties", {})
+        resource = self.template["Resources"].get(name, {})
+        if resource.get("Type") == "AWS::Cognito::UserPool":
+            # A user pool's Ref is its id (<region>_<suffix>), never its name.
+            return f"{self.pseudo.get('AWS::Region', 'us-east-1')}_CheckBuild"
+        props = resource.get("Properties", {})
         for prop in _NAME_PROPERTIES:
             if prop in props:
                 return self.resolve(props[prop])
