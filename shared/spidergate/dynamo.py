@@ -5,10 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-_ser = TypeSerializer()
-_de = TypeDeserializer()
+from spidergate.attribute_values import deserialize, serialize
 
 
 def _clean(value: Any) -> Any:
@@ -23,15 +20,15 @@ def _clean(value: Any) -> Any:
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
     """Python dict -> DynamoDB item; ``None`` values are left out, floats become Decimals."""
-    return {k: _ser.serialize(_clean(v)) for k, v in data.items() if v is not None}
+    return {k: serialize(_clean(v)) for k, v in data.items() if v is not None}
 
 
 def to_value(value: Any) -> dict[str, Any]:
-    return _ser.serialize(_clean(value))  # type: ignore[no-any-return]
+    return serialize(_clean(value))
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
+    return {k: deserialize(v) for k, v in item.items()}
 
 
 def values(mapping: dict[str, Any]) -> dict[str, Any]:
