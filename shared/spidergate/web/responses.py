@@ -7,13 +7,22 @@ holding a complete Content-Length body, does not wait for it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol
 
 import anyio
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from spidergate.serve.chat import StreamAnswer
+
+class EventStream(Protocol):
+    """A served stream (chat chunks or Messages events) that settles in ``close``."""
+
+    headers: dict[str, str]
+
+    def events(self) -> AsyncIterator[bytes]: ...
+
+    async def close(self) -> None: ...
 
 
 class SettledResponse(Response):
@@ -41,9 +50,10 @@ class SettledResponse(Response):
 
 
 class SSEResponse(StreamingResponse):
-    """The chat stream; settlement runs before ``[DONE]`` and, on a disconnect, in a shielded close."""
+    """An event stream; settlement runs before its last event and, on a disconnect, in a shielded
+    close."""
 
-    def __init__(self, answer: StreamAnswer) -> None:
+    def __init__(self, answer: EventStream) -> None:
         headers = {"cache-control": "no-cache", "x-accel-buffering": "no", **answer.headers}
         super().__init__(answer.events(), media_type="text/event-stream", headers=headers)
         self.answer = answer

@@ -11,10 +11,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
-import anyio
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.responses import JSONResponse, Response
 
 from spidergate.anthropic_api.errors import error_body, status_of
 from spidergate.anthropic_api.models import model_list, one_model
@@ -25,7 +23,7 @@ from spidergate.serve.catalog import configured_providers
 from spidergate.serve.messages import count_tokens, create_message
 from spidergate.serve.messages_stream import MessagesStream
 from spidergate.web.deps import RequestIdDep, RuntimeDep
-from spidergate.web.responses import SettledResponse
+from spidergate.web.responses import SettledResponse, SSEResponse
 
 router = APIRouter()
 log = logging.getLogger("spidergate.web")
@@ -53,22 +51,6 @@ async def principal_of(request: Request, rt: RuntimeDep) -> Principal:
     return await rt.auth.authenticate(header)
 
 
-class MessagesSSE(StreamingResponse):
-    """The Messages event stream; settles before ``message_stop`` and, on a disconnect, in ``close``."""
-
-    def __init__(self, answer: MessagesStream) -> None:
-        headers = {"cache-control": "no-cache", "x-accel-buffering": "no", **answer.headers}
-        super().__init__(answer.events(), media_type="text/event-stream", headers=headers)
-        self.answer = answer
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.answer.close()
-
-
 @router.get("")
 @router.get("/", include_in_schema=False)
 async def probe() -> Response:
@@ -86,7 +68,7 @@ async def messages(request: Request, rt: RuntimeDep, request_id: RequestIdDep) -
             rt, principal, request_id, payload, request.headers, include_trace=trace
         )
         if isinstance(answer, MessagesStream):
-            return MessagesSSE(answer)
+            return SSEResponse(answer)
         return SettledResponse(answer.body, answer.exchange.finish, headers=answer.headers)
 
     return await guarded(handle)
