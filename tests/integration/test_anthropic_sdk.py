@@ -194,6 +194,9 @@ def test_errors_in_anthropic_shape(make_tenant) -> None:
         )
     with pytest.raises(anthropic.BadRequestError):
         client(tenant).messages.create(model=CLAUDE, max_tokens=0, messages=HELLO)
+    with pytest.raises(anthropic.BadRequestError) as not_chat:  # a client mistake, never a retryable 5xx
+        client(tenant).messages.create(model="embed", max_tokens=10, messages=HELLO)
+    assert not_chat.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
 
 
 def test_blocks_chat_cannot_carry_pass_to_claude_and_are_refused_elsewhere(make_tenant) -> None:

@@ -12,14 +12,13 @@ from spidergate.catalog.model import CHAT
 from spidergate.domain import Principal
 from spidergate.providers.base import Adapter, Completion, StreamPiece, Target, UpstreamError
 from spidergate.providers.params import DROPPED_HEADER, dropped_params
-from spidergate.routing.router import RouteFailure, RouteRequest
+from spidergate.routing.router import RouteFailure
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
 from spidergate.serve.candidates import require_mode
 from spidergate.serve.cost_inline import COST_HEADER, chunk_with_cost, with_cost
-from spidergate.serve.exchange import Exchange, worst_cost_for
+from spidergate.serve.exchange import Exchange, chat_route_request
 from spidergate.serve.fallback_list import extend_chain, fallback_names
-from spidergate.usage import estimate
 from spidergate.usage.counts import Usage
 
 if TYPE_CHECKING:
@@ -136,20 +135,7 @@ async def chat_completion(
     if fallbacks:
         overrides = await rt.alias_overrides(principal.brand_id)
         models = extend_chain(rt.catalog, models, fallbacks, overrides)
-    prompt = estimate.prompt_tokens(payload["messages"], payload.get("tools"))
-    exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
-    route_req = RouteRequest(
-        principal=principal,
-        request_id=request_id,
-        models=models,
-        mode=CHAT,
-        needs=req.needs(),
-        token_estimate=prompt,
-        output_ceiling=req.output_ceiling,
-        worst_cost=worst_cost_for(
-            req.output_ceiling, estimate.prompt_bound(payload["messages"], payload.get("tools"))
-        ),
-    )
+    route_req = chat_route_request(exchange, models, req, payload["messages"], payload.get("tools"))
     try:
         if stream:
             opened = await exchange.run(route_req, lambda adapter, target: open_stream(adapter, target, body))

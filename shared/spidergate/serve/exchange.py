@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from spidergate.catalog.model import ModelInfo
+from spidergate.catalog.model import CHAT, ModelInfo
 from spidergate.domain import Principal
 from spidergate.routing.router import Route, RouteFailure, RouteRequest
 from spidergate.usage.counts import Usage
@@ -19,6 +19,7 @@ from spidergate.usage.record import RequestRecord
 if TYPE_CHECKING:
     from spidergate.providers.base import Adapter, Target
     from spidergate.runtime import Runtime
+    from spidergate.schemas.chat import ChatCompletionRequest
     from spidergate.usage.admission import Admission
 
 T = TypeVar("T")
@@ -162,3 +163,28 @@ def worst_cost_for(
     from spidergate.usage.pricing import worst_case
 
     return lambda model: worst_case(model, prompt_tokens, output_ceiling, units)
+
+
+def chat_route_request(
+    exchange: Exchange,
+    models: tuple[ModelInfo, ...],
+    req: ChatCompletionRequest,
+    messages: list[Any],
+    tools: list[Any] | None,
+) -> RouteRequest:
+    """The route of a chat-shaped request (chat completions, Messages): the prompt's estimate is
+    recorded until the upstream reports usage; budgets reserve from its upper bound, not the estimate."""
+    from spidergate.usage import estimate
+
+    prompt = estimate.prompt_tokens(messages, tools)
+    exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
+    return RouteRequest(
+        principal=exchange.principal,
+        request_id=exchange.record.request_id,
+        models=models,
+        mode=CHAT,
+        needs=req.needs(),
+        token_estimate=prompt,
+        output_ceiling=req.output_ceiling,
+        worst_cost=worst_cost_for(req.output_ceiling, estimate.prompt_bound(messages, tools)),
+    )

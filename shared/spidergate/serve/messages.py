@@ -24,15 +24,15 @@ from spidergate.errors import InvalidRequest
 from spidergate.providers.base import Adapter, Completion, Target
 from spidergate.providers.bedrock import BedrockAdapter
 from spidergate.providers.params import DROPPED_HEADER, dropped_params
-from spidergate.routing.router import RouteFailure, RouteRequest
+from spidergate.routing.router import RouteFailure
 from spidergate.schemas.chat import ChatCompletionRequest
 from spidergate.schemas.validation import validate
+from spidergate.serve.candidates import require_mode
 from spidergate.serve.chat import open_stream
 from spidergate.serve.cost_inline import COST_HEADER, with_cost
-from spidergate.serve.exchange import Exchange, worst_cost_for
+from spidergate.serve.exchange import Exchange, chat_route_request
 from spidergate.serve.messages_stream import MessagesStream, PassedStream, TranslatedStream
 from spidergate.usage import estimate
-from spidergate.usage.counts import Usage
 
 if TYPE_CHECKING:
     from spidergate.runtime import Runtime
@@ -98,22 +98,12 @@ async def create_message(
     stream = bool(req.stream)
     exchange = Exchange(rt, principal, request_id, "messages", req.model, stream=stream)
     models = await exchange.resolve()
+    require_mode(req.model, models, CHAT)
     if untranslatable is not None:
         models = tuple(m for m in models if _passes_through(rt, m))
         if not models:
             raise untranslatable
-    prompt = estimate.prompt_tokens(chat["messages"], chat.get("tools"))
-    exchange.record.usage = Usage(prompt_tokens=prompt, estimated=True)
-    route_req = RouteRequest(
-        principal=principal,
-        request_id=request_id,
-        models=models,
-        mode=CHAT,
-        needs=req.needs(),
-        token_estimate=prompt,
-        output_ceiling=req.output_ceiling,
-        worst_cost=worst_cost_for(req.output_ceiling, prompt),
-    )
+    route_req = chat_route_request(exchange, models, req, chat["messages"], chat.get("tools"))
     sent: dict[str, Any] = {}
 
     async def call(adapter: Adapter, target: Target) -> Any:
@@ -151,7 +141,7 @@ async def create_message(
         head, rest = served.result
         if passed:
             return PassedStream(headers, exchange, head=head, rest=rest)
-        translator = ChatToEvents(target.model.id, prompt)
+        translator = ChatToEvents(target.model.id, route_req.token_estimate)
         return TranslatedStream(headers, exchange, head=head, rest=rest, translator=translator)
     if passed:
         message: passthrough.PassedMessage = served.result
