@@ -34,7 +34,7 @@ def test_rpm_limit_sixth_request_gets_429_with_retry_after(make_tenant) -> None:
     assert error.code == "rate_limit_exceeded"
     assert "5 requests per minute" in error.message
     retry_after = int(error.response.headers["retry-after"])
-    assert 1 <= retry_after <= 60
+    assert 1 <= retry_after <= 65  # a sliding minute, to its 5 s bucket
 
 
 def test_spent_budget_is_insufficient_quota_without_retry(make_tenant, admin) -> None:

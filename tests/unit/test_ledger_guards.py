@@ -27,21 +27,28 @@ def test_usd_shows_cents_and_more_only_when_needed() -> None:
     assert usd(Decimal("0.0000001")) == "$0"
 
 
-def test_the_window_names_the_limit_that_was_hit() -> None:
-    guard = WindowGuard("cli_x", rpm=5, tpm=1000, reset_at=100.0)
-    by_requests = guard.refusal(to_item({"requests": 5, "tokens": 10}), now=59.0)
-    assert isinstance(by_requests, RateLimited)
+def test_the_window_names_the_limit_that_was_hit_and_when_it_frees() -> None:
+    guard = WindowGuard("cli_x", rpm=5, tpm=1000, start=60.0)
+    # 5 requests this minute, all in its first bucket (carried into the next minute's bucket 0).
+    this = to_item({f"r{i}": 5 for i in range(12)} | {f"t{i}": 10 for i in range(12)})
+    carried = to_item({"r0": 5 + 1})  # the refused request's own carry, taken off again
+    by_requests = guard.refused(*guard.windows(this, carried, 80.0), 80.0)
     assert (
-        by_requests.message == "Rate limit reached for agent cli_x: 5 requests per minute. Retry after 41s."
+        by_requests.message == "Rate limit reached for agent cli_x: 5 requests per minute. Retry after 45s."
     )
-    assert by_requests.headers["retry-after"] == "41"
-    by_tokens = guard.refusal(to_item({"requests": 2, "tokens": 1200}), now=99.5)
-    assert isinstance(by_tokens, RateLimited)
+    assert by_requests.headers["retry-after"] == "45"  # at 125 s, when bucket 0 of the next minute ends
+    # Without the next minute's counters the bound is this minute's: no sooner than the minute after.
+    assert guard.refusal(this, now=80.0).retry_after == 100.0
+    heavy = to_item({f"r{i}": 2 for i in range(12)} | {f"t{i}": 1200 for i in range(8)})
+    by_tokens = guard.refused(*guard.windows(heavy, {}, 99.5), 99.5)
     assert (
         by_tokens.message
         == "Rate limit reached for agent cli_x: 1000 tokens per minute (1200 used). Retry after 1s."
     )
-    assert by_tokens.retry_after == 0.5
+    assert by_tokens.retry_after == 0.5  # bucket 8 (from 100 s) counts no tokens
+    # Both limits hit: the later of the two frees the request.
+    both = to_item({f"r{i}": 5 for i in range(12)} | {f"t{i}": 1200 for i in range(6)})
+    assert guard.refused(*guard.windows(both, {}, 80.0), 80.0).retry_after == 40.0  # not 16 s
 
 
 def test_concurrency_refusal_is_retryable() -> None:

@@ -49,9 +49,12 @@ def test_an_unconstrained_agent_on_an_uncapped_key_needs_no_transaction() -> Non
     assert (adm.reservation_open, adm.concurrency_held, adm.reserved) == (False, False, 0)
 
 
-def test_a_fully_constrained_admission_is_one_transaction_of_eight() -> None:
+def test_a_fully_constrained_admission_is_nine_single_item_writes() -> None:
     p = principal(limits=Limits(rpm=5, tpm=1000, concurrency=2), agent_budgets=BUDGETS, brand_budgets=BUDGETS)
     adm, checks = admit(p, key(monthly_cap_usd=Decimal(10), monthly_token_cap=10_000))
+    carry = checks.pop(1)  # the sliding window's carry into the next minute: unconditional
+    assert item_key(carry.entry) == keys.window_key("cli_x", NOW + 60)
+    assert carry.guard is None and "ConditionExpression" not in carry.entry["Update"]
     assert [item_key(c.entry) for c in checks] == [
         keys.window_key("cli_x", NOW),
         keys.concurrency_key("cli_x"),

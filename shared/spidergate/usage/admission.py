@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from spidergate.domain import Budgets, Principal, ProviderKey
-from spidergate.usage import keys
+from spidergate.usage import keys, sliding
 from spidergate.usage.expressions import Expr, delete, put_new, update
 from spidergate.usage.guards import (
     BudgetGuard,
@@ -33,6 +33,7 @@ from spidergate.usage.guards import (
     ReservationGuard,
     WindowGuard,
 )
+from spidergate.usage.sliding import Window
 
 WINDOW_TTL_SECONDS = 3600
 DAY_SPEND_TTL_SECONDS = 40 * 86400
@@ -77,9 +78,10 @@ class Admission:
     # Rate-limit state for the x-ratelimit-* headers.
     rpm: int | None = None
     tpm: int | None = None
-    window_reset_at: float = 0.0
-    requests_used: int = 0  # in this window, this request included
-    tokens_used: int = 0  # in this window, before this request
+    requests_used: int = 0  # in the last 60 s, this request included
+    tokens_used: int = 0  # in the last 60 s, before this request
+    request_window: Window | None = None  # the sliding counts as the admission saw them
+    token_window: Window | None = None
     token_estimate: int = 0
     counts_exact: bool = False  # read back from DynamoDB rather than estimated in this container
     round_trips: int = 0  # DynamoDB calls made for this request so far (admit + switch + settle)
@@ -113,12 +115,11 @@ def plan_admission(
         key_id=key.key_id,
         rpm=limits.rpm,
         tpm=limits.tpm,
-        window_reset_at=keys.minute_end(now),
         token_estimate=token_estimate,
     )
     checks: list[Check] = []
     if limits.rpm is not None or limits.tpm is not None:
-        checks.append(window_check(table, principal.agent_id, limits.rpm, limits.tpm, now))
+        checks += window_checks(table, principal.agent_id, limits.rpm, limits.tpm, now)
     if limits.concurrency is not None:
         checks.append(concurrency_check(table, principal.agent_id, limits.concurrency, request_id))
         adm.concurrency_held = True
@@ -138,25 +139,60 @@ def plan_admission(
     return adm, checks
 
 
-def window_check(table: str, agent_id: str, rpm: int | None, tpm: int | None, now: float) -> Check:
-    """+1 request in the minute window if requests < rpm and the tokens settled so far < tpm."""
+def window_checks(table: str, agent_id: str, rpm: int | None, tpm: int | None, now: float) -> list[Check]:
+    """The sliding window (``usage/sliding.py``): +1 request in every counter of this minute if the
+    count of the last 60 s is below rpm (and its tokens below tpm), and +1 carried into the next
+    minute's counters, concurrently; both return their new counters (for the headers)."""
     e = Expr()
+    j = sliding.bucket(now)
     cond = []
     if rpm is not None:
-        cond.append(e.below("requests", rpm))
+        cond.append(e.below(sliding.attr(sliding.REQUESTS, j), rpm))
     if tpm is not None:
-        cond.append(e.below("tokens", tpm))
+        cond.append(e.below(sliding.attr(sliding.TOKENS, j), tpm))
+    this_key, next_key = keys.window_key(agent_id, now), keys.window_key(agent_id, now + 60)
     entry = update(
         table,
-        keys.window_key(agent_id, now),
-        add={"requests": 1},
-        set_if_absent={"expires_at": int(keys.minute_end(now)) + WINDOW_TTL_SECONDS},
+        this_key,
+        add=sliding.counted(sliding.REQUESTS, 1),
+        set_if_absent={"expires_at": window_ttl(now)},
         condition=cond,
         expr=e,
     )
-    entry["Update"]["ReturnValues"] = "ALL_NEW"  # the window's counts, for the headers
-    undo = update(table, keys.window_key(agent_id, now), add={"requests": -1})
-    return Check(entry, WindowGuard(agent_id, rpm, tpm, keys.minute_end(now)), undo)
+    entry["Update"]["ReturnValues"] = "ALL_NEW"
+    undo = update(table, this_key, add=sliding.counted(sliding.REQUESTS, -1))
+    carry = update(
+        table,
+        next_key,
+        add=sliding.carried(sliding.REQUESTS, now, 1),
+        set_if_absent={"expires_at": window_ttl(now + 60)},
+    )
+    carry["Update"]["ReturnValues"] = "ALL_NEW"
+    uncarry = update(table, next_key, add=sliding.carried(sliding.REQUESTS, now, -1))
+    guard = WindowGuard(agent_id, rpm, tpm, sliding.minute_start(now))
+    return [Check(entry, guard, undo), Check(carry, None, uncarry)]
+
+
+def window_ttl(now: float) -> int:
+    return int(keys.minute_end(now)) + WINDOW_TTL_SECONDS
+
+
+def token_window_writes(table: str, agent_id: str, tokens: int, now: float) -> list[dict[str, Any]]:
+    """Settle's tokens in the sliding window: every counter of this minute, carried into the next."""
+    return [
+        update(
+            table,
+            keys.window_key(agent_id, now),
+            add=sliding.counted(sliding.TOKENS, tokens),
+            set_if_absent={"expires_at": window_ttl(now)},
+        ),
+        update(
+            table,
+            keys.window_key(agent_id, now + 60),
+            add=sliding.carried(sliding.TOKENS, now, tokens),
+            set_if_absent={"expires_at": window_ttl(now + 60)},
+        ),
+    ]
 
 
 def concurrency_check(table: str, agent_id: str, limit: int, request_id: str) -> Check:

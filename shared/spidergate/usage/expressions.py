@@ -7,6 +7,7 @@ Every attribute name goes through a placeholder: many of the ledger's names (``s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -73,7 +74,7 @@ def update(
     table: str,
     key: Key,
     *,
-    add: dict[str, Number] | None = None,
+    add: Mapping[str, Number] | None = None,
     set_: dict[str, Any] | None = None,
     set_if_absent: dict[str, Any] | None = None,
     add_members: dict[str, str] | None = None,

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from spidergate.dynamo import from_item
 from spidergate.errors import Conflict, NoCapacity, QuotaExceeded, RateLimited
 from spidergate.routing.metering import KeyCapReached
+from spidergate.usage import sliding
+from spidergate.usage.sliding import Window
 
 # A budget held only by requests still in flight frees up when they settle, usually within seconds.
 IN_FLIGHT_RETRY_SECONDS = 2.0
@@ -51,22 +53,48 @@ def _number(old: dict[str, Any] | None, attr: str) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class WindowGuard:
-    """The agent's fixed minute window: requests < rpm and tokens < tpm."""
+    """The agent's sliding minute (``usage/sliding.py``): requests < rpm and tokens < tpm over the
+    last 60 s. ``start``: the minute the admission counted in."""
 
     agent_id: str
     rpm: int | None
     tpm: int | None
-    reset_at: float
+    start: float
+
+    def windows(
+        self, old: dict[str, Any] | None, carried: dict[str, Any] | None, now: float
+    ) -> tuple[Window, Window]:
+        """The request and token windows as a refused admission found them: this minute's item as
+        it was and, when known, the next minute's without this request's carry (else this minute's
+        counters stand in for it: never fewer than the next minute can hold)."""
+        this = from_item(old or {})
+        out = []
+        for prefix, less in ((sliding.REQUESTS, 1), (sliding.TOKENS, 0)):
+            here = sliding.counters(prefix, this)
+            if carried is None:
+                ahead = here
+            else:
+                ahead = sliding.counters(prefix, from_item(carried), less=less, upto=sliding.bucket(now))
+            out.append(Window(self.start, here, ahead))
+        return out[0], out[1]
 
     def refusal(self, old: dict[str, Any] | None, now: float) -> Exception:
-        wait = max(self.reset_at - now, 0.001)
-        if self.rpm is not None and _number(old, "requests") >= self.rpm:
+        return self.refused(*self.windows(old, None, now), now)
+
+    def refused(self, requests: Window, tokens: Window, now: float) -> RateLimited:
+        free_at = now
+        what = ""
+        if self.rpm is not None and requests.count_at(now) >= self.rpm:
+            free_at = requests.below_at(now, self.rpm)
             what = f"{self.rpm} requests per minute"
-        elif self.tpm is not None:
-            used = int(_number(old, "tokens"))
-            what = f"{self.tpm} tokens per minute ({used} used)"
-        else:
-            what = f"{self.rpm} requests per minute"
+        if self.tpm is not None and tokens.count_at(now) >= self.tpm:
+            free_at = max(free_at, tokens.below_at(now, self.tpm))
+            what = what or f"{self.tpm} tokens per minute ({tokens.count_at(now)} used)"
+        if not what:  # counted meanwhile by another container: name the limit the agent has
+            what = (
+                f"{self.rpm} requests per minute" if self.rpm is not None else f"{self.tpm} tokens per minute"
+            )
+        wait = max(free_at - now, 0.001)
         message = f"Rate limit reached for agent {self.agent_id}: {what}. Retry after {_seconds(wait)}."
         return RateLimited(message, retry_after=wait)
 

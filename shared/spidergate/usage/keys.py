@@ -19,7 +19,8 @@ alias hour          ALIAS#<brand>            <yyyy-mm-ddTHH>#<alias>#<model>
 ``<n>`` is the record's shard (``record_shard``: a hash of the request id, 0..RECORD_SHARDS-1).
 Ids are gateway-generated (``cli_…``, ``brd_…``, ``pk_…``) and never contain ``#``. The
 deployment-wide partition of open reservations is sharded so no single key takes every write.
-Aggregates and alias hours are folded from the table's stream (``usage/aggregates.py``).
+Aggregates and alias hours are folded from the table's stream (``usage/aggregates.py``). A
+minute window holds the sliding minute's per-bucket counters (``usage/sliding.py``).
 """
 
 from __future__ import annotations

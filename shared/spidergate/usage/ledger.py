@@ -26,12 +26,13 @@ from spidergate.dynamo import from_item
 from spidergate.errors import GatewayError, QuotaExceeded, RateLimited
 from spidergate.routing.metering import KeyCapReached
 from spidergate.settings import Settings
-from spidergate.usage import keys
+from spidergate.usage import sliding
 from spidergate.usage.admission import Admission, Check, plan_admission, reservation_check
 from spidergate.usage.guards import WindowGuard
 from spidergate.usage.ratelimit_headers import ratelimit_headers
 from spidergate.usage.record import RequestRecord
 from spidergate.usage.settle import plan_settle
+from spidergate.usage.sliding import Window
 from spidergate.usage.spill import RecordSpill
 from spidergate.usage.switch import plan_switch
 from spidergate.usage.writes import LedgerContention, Result, WriteClient, apply_all
@@ -40,7 +41,6 @@ __all__ = ["Admission", "KeyCapReached", "Ledger", "LedgerContention", "RecordNo
 
 ADMIT_ATTEMPTS = 3
 SETTLE_ATTEMPTS = 6
-_WINDOW_MEMORY = 4096
 _OPEN_MEMORY = 10_000
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,6 @@ class Ledger:
         self.table = table
         self.settings = settings
         self.clock = clock
-        # agent -> (window sk, requests, tokens): this container's view, for the headers only.
-        self._windows: dict[str, tuple[str, int, int]] = {}
         # request id -> its admission until settled: settle finds it even when the caller lost it
         # (an unexpected exception between admission and the end of the request).
         self._open: dict[str, Admission] = {}
@@ -175,10 +173,6 @@ class Ledger:
             await apply_all(self.ddb, [reservation_check(self.table, admission, new=True).entry])
         admission.reservation_open = False
         admission.concurrency_held = False
-        if fresh and record.usage.total_tokens:
-            self._add_tokens(
-                admission.agent_id, keys.window_key(admission.agent_id, now)[1], record.usage.total_tokens
-            )
         if isinstance(written, BaseException):
             if self.spill is not None:
                 try:
@@ -224,71 +218,66 @@ class Ledger:
         self, adm: Admission, checks: list[Check], results: list[Result | BaseException], now: float
     ) -> dict[str, str]:
         """The x-ratelimit-* headers of a refusal: the window as it stood (this request not counted)."""
-        for check, result in zip(checks, results, strict=True):
+        for k, (check, result) in enumerate(zip(checks, results, strict=True)):
             if isinstance(check.guard, WindowGuard) and isinstance(result, Result):
-                values = from_item((result.old if not result.ok else result.attributes) or {})
-                used = int(values.get("requests", 0)) - (1 if result.ok else 0)
-                adm.requests_used = used
-                adm.tokens_used = int(values.get("tokens", 0))
+                if result.ok:  # another write refused: this one counted the request, then was undone
+                    requests, tokens = _windows_after(check.guard, result, results[k + 1], now)
+                    j = sliding.bucket(now)
+                    requests = Window(
+                        requests.start,
+                        tuple(max(0, n - 1) for n in requests.this_minute),
+                        tuple(max(0, n - (1 if i <= j else 0)) for i, n in enumerate(requests.next_minute)),
+                    )
+                else:
+                    requests, tokens = check.guard.windows(result.old, _carried(results[k + 1]), now)
+                adm.request_window, adm.token_window = requests, tokens
+                adm.requests_used, adm.tokens_used = requests.count_at(now), tokens.count_at(now)
         return ratelimit_headers(adm, now)
 
     def _refusal(self, checks: list[Check], results: list[Result | BaseException], now: float) -> Exception:
         """The refusal to raise for the failed conditions: a spent budget outranks a rate limit,
         which outranks a key cap (another key would not get past the first two)."""
         found: list[tuple[int, Exception]] = []
-        for check, result in zip(checks, results, strict=True):
+        for k, (check, result) in enumerate(zip(checks, results, strict=True)):
             if not isinstance(result, Result) or result.ok or check.guard is None:
                 continue
-            error = check.guard.refusal(result.old, now)
-            if isinstance(check.guard, WindowGuard) and result.old:
-                values = from_item(result.old)
-                self._remember(
-                    check.guard.agent_id,
-                    old_sk(result.old),
-                    int(values.get("requests", 0)),
-                    int(values.get("tokens", 0)),
-                )
+            if isinstance(check.guard, WindowGuard):
+                windows = check.guard.windows(result.old, _carried(results[k + 1]), now)
+                error: Exception = check.guard.refused(*windows, now)
+            else:
+                error = check.guard.refusal(result.old, now)
             found.append((_rank(error), error))
         if not found:
             return RuntimeError("ledger write refused without a known cause")
         return min(found, key=lambda pair: pair[0])[1]
 
     def _note_window(self, adm: Admission, checks: list[Check], results: list[Result]) -> None:
-        if adm.rpm is None and adm.tpm is None:
-            return
-        sk = keys.window_key(adm.agent_id, adm.admitted_at)[1]
-        attributes = next(
-            (r.attributes for c, r in zip(checks, results, strict=True) if isinstance(c.guard, WindowGuard)),
-            None,
-        )
-        if attributes is not None and "requests" in attributes:
-            values = from_item(attributes)
-            adm.requests_used = int(values["requests"])
-            adm.tokens_used = int(values.get("tokens", 0))
-            adm.counts_exact = True
-        else:
-            seen = self._windows.get(adm.agent_id)
-            same = seen is not None and seen[0] == sk
-            adm.requests_used = (seen[1] if same and seen else 0) + 1
-            adm.tokens_used = seen[2] if same and seen else 0
-        self._remember(adm.agent_id, sk, adm.requests_used, adm.tokens_used)
-
-    def _remember(self, agent_id: str, sk: str, requests: int, tokens: int) -> None:
-        if len(self._windows) >= _WINDOW_MEMORY:
-            self._windows.clear()
-        seen = self._windows.get(agent_id)
-        if seen is not None and seen[0] == sk:
-            requests, tokens = max(requests, seen[1]), max(tokens, seen[2])
-        self._windows[agent_id] = (sk, requests, tokens)
-
-    def _add_tokens(self, agent_id: str, sk: str, tokens: int) -> None:
-        seen = self._windows.get(agent_id)
-        if seen is not None and seen[0] == sk:
-            self._windows[agent_id] = (sk, seen[1], seen[2] + tokens)
+        for k, check in enumerate(checks):
+            if isinstance(check.guard, WindowGuard):
+                requests, tokens = _windows_after(check.guard, results[k], results[k + 1], adm.admitted_at)
+                adm.request_window, adm.token_window = requests, tokens
+                adm.requests_used = requests.count_at(adm.admitted_at)
+                adm.tokens_used = tokens.count_at(adm.admitted_at)
+                adm.counts_exact = results[k].attributes is not None
 
 
-def old_sk(item: dict[str, Any]) -> str:
-    return str(item.get("sk", {}).get("S", ""))
+def _carried(result: Result | BaseException) -> dict[str, Any] | None:
+    """The next minute's item after this request's carry (None when that write failed)."""
+    return result.attributes if isinstance(result, Result) and result.ok else None
+
+
+def _windows_after(
+    guard: WindowGuard, counted: Result, carry: Result | BaseException, now: float
+) -> tuple[Window, Window]:
+    """The request and token windows after an admission counted (this request included)."""
+    this = from_item(counted.attributes or {})
+    ahead = from_item(_carried(carry) or {})
+    out = []
+    for prefix in (sliding.REQUESTS, sliding.TOKENS):
+        here = sliding.counters(prefix, this)
+        nxt = sliding.counters(prefix, ahead) if _carried(carry) is not None else here
+        out.append(Window(guard.start, here, nxt))
+    return out[0], out[1]
 
 
 def _rank(error: Exception) -> int:

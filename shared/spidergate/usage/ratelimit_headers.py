@@ -1,7 +1,9 @@
 """OpenAI's ``x-ratelimit-*`` response headers, from what the admission already knows.
 
-Limits and resets are exact, and so is ``remaining``: the window's update returns the new counts
-(and a refusal returns the window as it stood). An agent with neither rpm nor tpm gets no
+Limits are exact, and so is ``remaining`` (to the 5 s bucket of the sliding window): the
+window's updates return the new counters (a refusal, the window as it stood), from which the count
+at the time the headers are written follows. ``reset`` is when the count next falls (a slot frees;
+for a full window, the same moment as ``Retry-After``). An agent with neither rpm nor tpm gets no
 headers: there is no limit to describe.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import math
 
 from spidergate.usage.admission import Admission
-from spidergate.usage.keys import minute_end
+from spidergate.usage.sliding import Window, minute_start
 
 
 def format_reset(seconds: float) -> str:
@@ -31,19 +33,16 @@ def format_reset(seconds: float) -> str:
 
 def ratelimit_headers(adm: Admission, now: float) -> dict[str, str]:
     """``x-ratelimit-{limit,remaining,reset}-{requests,tokens}`` for the limits the agent has."""
-    if now >= adm.window_reset_at:
-        # The response outlived its window: a fresh one has opened, counts unknown here.
-        reset_at, requests_used, tokens_used = minute_end(now), 0, 0
-    else:
-        reset_at, requests_used, tokens_used = adm.window_reset_at, adm.requests_used, adm.tokens_used
-    reset = format_reset(reset_at - now)
     out: dict[str, str] = {}
     if adm.rpm is not None:
+        requests = adm.request_window or Window(minute_start(now))
         out["x-ratelimit-limit-requests"] = str(adm.rpm)
-        out["x-ratelimit-remaining-requests"] = str(max(0, adm.rpm - requests_used))
-        out["x-ratelimit-reset-requests"] = reset
+        out["x-ratelimit-remaining-requests"] = str(max(0, adm.rpm - requests.count_at(now)))
+        out["x-ratelimit-reset-requests"] = format_reset(requests.drops_at(now) - now)
     if adm.tpm is not None:
+        tokens = adm.token_window or Window(minute_start(now))
+        remaining = adm.tpm - tokens.count_at(now) - adm.token_estimate
         out["x-ratelimit-limit-tokens"] = str(adm.tpm)
-        out["x-ratelimit-remaining-tokens"] = str(max(0, adm.tpm - tokens_used - adm.token_estimate))
-        out["x-ratelimit-reset-tokens"] = reset
+        out["x-ratelimit-remaining-tokens"] = str(max(0, remaining))
+        out["x-ratelimit-reset-tokens"] = format_reset(tokens.drops_at(now) - now)
     return out

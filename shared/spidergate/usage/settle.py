@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spidergate.usage import keys
-from spidergate.usage.admission import Admission, Check, release_hold, release_slot, spend_ttl
+from spidergate.usage.admission import (
+    Admission,
+    Check,
+    release_hold,
+    release_slot,
+    spend_ttl,
+    token_window_writes,
+)
 from spidergate.usage.aggregates import counter_id
 from spidergate.usage.expressions import delete, put_new, update
 from spidergate.usage.record import RequestRecord
@@ -75,15 +82,8 @@ def plan_settle(
     if adm.concurrency_held:
         checks.append(Check(release_slot(table, adm.agent_id, adm.request_id)))
     if tokens and adm.tpm is not None:
-        # TPM counts tokens in the minute they were used, where the next admissions look.
-        window = keys.window_key(adm.agent_id, now)
-        entry = update(
-            table,
-            window,
-            add={"tokens": tokens},
-            set_if_absent={"expires_at": int(keys.minute_end(now)) + 3600},
-        )
-        checks.append(Check(entry))
+        # TPM counts tokens when they were used, in the sliding window the next admissions check.
+        checks += [Check(entry) for entry in token_window_writes(table, adm.agent_id, tokens, now)]
     if adm.reservation_open:
         plan.reservation_index = len(checks)
         checks.append(Check(delete(table, keys.reservation_key(adm.request_id))))

@@ -28,7 +28,9 @@ from tests.functional.ledger.harness import (
 
 
 # -- rate limits -----------------------------------------------------------------------------
-async def test_sixth_request_in_the_minute_is_refused_until_the_window_resets(table: tuple[Any, str]) -> None:
+async def test_sixth_request_in_sixty_seconds_is_refused_until_the_first_leaves_the_window(
+    table: tuple[Any, str],
+) -> None:
     clock = Clock()
     ledger = ledger_for(table, clock)
     agent = principal(limits=Limits(rpm=5))
@@ -36,39 +38,57 @@ async def test_sixth_request_in_the_minute_is_refused_until_the_window_resets(ta
         await ledger.admit(agent, f"r{i}", key=key(), worst_cost=WORST, token_estimate=10) for i in range(5)
     ]
     assert ledger.headers(admitted[0])["x-ratelimit-remaining-requests"] == "4"
+    # Admitted 19 s into a minute (the 15-20 s bucket): they leave the window 60-61 s later.
     assert ledger.headers(admitted[4]) == {
         "x-ratelimit-limit-requests": "5",
         "x-ratelimit-remaining-requests": "0",
-        "x-ratelimit-reset-requests": "41s",
+        "x-ratelimit-reset-requests": "1m1s",
     }
     with pytest.raises(RateLimited) as refused:
         await ledger.admit(agent, "r5", key=key(), worst_cost=WORST, token_estimate=10)
-    assert 0 < refused.value.retry_after <= 41
-    assert refused.value.headers["retry-after"] == "41"
+    assert refused.value.retry_after == pytest.approx(61)
+    assert refused.value.headers["retry-after"] == "61"
     assert (
-        refused.value.message == "Rate limit reached for agent cli_x: 5 requests per minute. Retry after 41s."
+        refused.value.message == "Rate limit reached for agent cli_x: 5 requests per minute. Retry after 61s."
     )
-    clock.now += 41
-    assert (
+    clock.now += 41  # a new minute: a fixed window would admit here
+    with pytest.raises(RateLimited) as still:
         await ledger.admit(agent, "r6", key=key(), worst_cost=WORST, token_estimate=10)
+    assert still.value.retry_after == pytest.approx(20)
+    clock.now += 20
+    assert (
+        await ledger.admit(agent, "r7", key=key(), worst_cost=WORST, token_estimate=10)
     ).requests_used == 1
 
 
-async def test_tokens_per_minute_count_what_settled(table: tuple[Any, str]) -> None:
+async def test_rpm_admits_at_most_rpm_in_any_sixty_seconds_across_a_boundary(table: tuple[Any, str]) -> None:
+    """The reported attack: ``rpm 10`` let 20 through in 5.5 s around a minute boundary. Here a
+    request every 0.5 s for three minutes: no 60 s span ever holds more than 10 admissions, and
+    the limit is not starved either (10 admitted per minute)."""
+    minute = T0 - 19 + 60  # a minute boundary
     clock = Clock()
+    clock.now = minute - 5.5
     ledger = ledger_for(table, clock)
-    agent = principal(limits=Limits(tpm=1000))
-    first = await ledger.admit(agent, "r1", key=key(), worst_cost=WORST, token_estimate=10)
-    await ledger.settle(first, record(first, tokens=600))
-    second = await ledger.admit(agent, "r2", key=key(), worst_cost=WORST, token_estimate=10)
-    assert ledger.headers(second)["x-ratelimit-remaining-tokens"] == "390"  # 1000 - 600 settled - 10 asked
-    await ledger.settle(second, record(second, tokens=400))
-    with pytest.raises(RateLimited, match="1000 tokens per minute") as refused:
-        await ledger.admit(agent, "r3", key=key(), worst_cost=WORST, token_estimate=10)
-    assert refused.value.retry_after == pytest.approx(41)
-    clock.now += 45
-    third = await ledger.admit(agent, "r4", key=key(), worst_cost=WORST, token_estimate=200)
-    assert ledger.headers(third)["x-ratelimit-remaining-tokens"] == "800"
+    agent = principal(limits=Limits(rpm=10))
+    admitted: list[float] = []
+    refused: list[tuple[float, float]] = []  # (when, Retry-After)
+    for n in range(360):
+        try:
+            await ledger.admit(agent, f"q{n}", key=key(), worst_cost=WORST, token_estimate=1)
+            admitted.append(clock.now)
+        except RateLimited as error:
+            refused.append((clock.now, error.retry_after))
+        clock.now += 0.5
+    assert admitted[:10] == [minute - 5.5 + 0.5 * i for i in range(10)]  # a burst before the boundary
+    assert all(t >= minute + 54.5 for t in admitted[10:])  # nothing more until the burst left
+    worst = max(sum(1 for u in admitted if t <= u < t + 60) for t in admitted)
+    assert worst == 10
+    assert len(admitted) >= 30  # three minutes: about 10 a minute get through
+    # Retry-After is right: the first request sent at or after it is admitted, none before it.
+    for when, wait in refused:
+        first = next((a for a in admitted if a > when), None)
+        if first is not None:
+            assert when + wait <= first < when + wait + 0.5
 
 
 async def test_concurrency_limit_is_released_by_settle_and_untouched_by_a_refusal(
@@ -106,7 +126,7 @@ async def test_a_capped_key_is_skipped_and_another_key_admits_without_double_cou
         await ledger.admit(agent, "r2", key=capped, worst_cost=WORST, token_estimate=10)
     assert (cap.value.key_id, cap.value.reason) == ("pk_capped", "monthly_spend_cap")
     second = await ledger.admit(agent, "r2", key=key("pk_free"), worst_cost=WORST, token_estimate=10)
-    assert item(table, keys.window_key("cli_x", T0))["requests"] == 2
+    assert item(table, keys.window_key("cli_x", T0))["r3"] == 2  # 19 s in: the 15-20 s bucket
     assert item(table, agent_day())["committed"] == Decimal("0.20")  # 0.10 spent + 0.10 held by r2
     await ledger.settle(second, record(second, cost="0.04"))
     assert item(table, keys.key_spend_key(BRAND, "pk_capped", T0))["spent"] == Decimal("0.10")
@@ -180,6 +200,6 @@ async def test_a_rate_limit_refusal_carries_the_ratelimit_headers(table: tuple[A
     headers = refused.value.headers
     assert headers["x-ratelimit-limit-requests"] == "2"
     assert headers["x-ratelimit-remaining-requests"] == "0"
-    assert headers["x-ratelimit-reset-requests"] == "41s"
+    assert headers["x-ratelimit-reset-requests"] == "1m1s"  # when the first leaves the 60 s window
     assert headers["x-ratelimit-limit-tokens"] == "10000"
     assert "retry-after" in headers

@@ -108,12 +108,13 @@ async def test_a_fully_constrained_agent_uses_one_round_trip_each_way(table: tup
     adm = await ledger.admit(
         agent, "r1", key=key(monthly_cap_usd=Decimal(10)), worst_cost=WORST, token_estimate=1
     )
-    # window, concurrency, 4 budget counters, the key's cap, and the reservation: single items at once
-    assert counter.calls == {"UpdateItem": 7, "PutItem": 1}
+    # window (this minute and the carry into the next), concurrency, 4 budget counters, the key's
+    # cap, and the reservation: single items at once
+    assert counter.calls == {"UpdateItem": 8, "PutItem": 1}
     assert adm.round_trips == 1
     await ledger.settle(adm, record(adm))
-    # the record, 5 hold releases, the slot, the TPM tokens, the reservation
-    assert counter.calls == {"UpdateItem": 14, "PutItem": 2, "DeleteItem": 1}
+    # the record, 5 hold releases, the slot, the TPM tokens (this minute and the next), the reservation
+    assert counter.calls == {"UpdateItem": 16, "PutItem": 2, "DeleteItem": 1}
     assert "TransactWriteItems" not in counter.calls
     assert adm.round_trips == 2
 
