@@ -64,7 +64,8 @@ def test_rpm_limit_is_a_429_rate_limit_error(make_tenant) -> None:
         c.messages.create(model=GPT, max_tokens=20, messages=HELLO)
     body: Any = caught.value.body
     assert body["type"] == "error" and body["error"]["type"] == "rate_limit_error"
-    assert 1 <= int(caught.value.response.headers["retry-after"]) <= 60
+    # Sliding window: a slot frees when the oldest admission leaves it (5 s buckets, so up to 65 s).
+    assert 1 <= int(caught.value.response.headers["retry-after"]) <= 65
 
 
 def test_spent_budget_says_do_not_retry(make_tenant) -> None:
