@@ -32,6 +32,7 @@ class StreamPoller:
         self.table = table
         self.spill = spill  # (sqs client, queue url) of parked records, drained like the drain function
         self._iterators: dict[str, str | None] = {}  # shard id -> next iterator (None: closed)
+        self._folded_to: dict[str, str] = {}  # shard id -> sequence number of the last folded record
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -51,12 +52,24 @@ class StreamPoller:
 
     def _drain_shard(self, arn: str, shard_id: str) -> int:
         if shard_id not in self._iterators:
+            after = self._folded_to.get(shard_id)
+            where: dict[str, str] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+                if after
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
             self._iterators[shard_id] = self.streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                StreamArn=arn, ShardId=shard_id, **where
             )["ShardIterator"]
         total = 0
         while self._iterators[shard_id]:
-            page = self.streams.get_records(ShardIterator=self._iterators[shard_id], Limit=500)
+            try:
+                page = self.streams.get_records(ShardIterator=self._iterators[shard_id], Limit=500)
+            except Exception:
+                # An iterator the stream no longer knows (expired, or lost by the emulator): the
+                # next drain starts again after the last folded record instead of failing forever.
+                del self._iterators[shard_id]
+                raise
             records = page.get("Records") or []
             if records:
                 failed = self._fold(records)
@@ -70,6 +83,7 @@ class StreamPoller:
                     )["ShardIterator"]
                     return total
                 total += sum(1 for r in records if is_record_insert(r))
+                self._folded_to[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._iterators[shard_id] = page.get("NextShardIterator")
             if not records:
                 break
