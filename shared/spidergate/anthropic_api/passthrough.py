@@ -16,9 +16,14 @@ from typing import Any
 import httpx
 
 from spidergate.providers.anthropic import ANTHROPIC_VERSION
-from spidergate.providers.anthropic_response import error_from_body, stream_error, usage_from_anthropic
+from spidergate.providers.anthropic_response import (
+    message_json,
+    raise_unless_ok,
+    stream_error,
+    usage_from_anthropic,
+)
 from spidergate.providers.anthropic_stream import SseEvent, sse_events
-from spidergate.providers.base import Target, UpstreamError, retry_after_seconds
+from spidergate.providers.base import Target
 from spidergate.providers.errors import transport_error
 from spidergate.usage.counts import Usage
 
@@ -65,16 +70,8 @@ async def send(
         )
     except httpx.HTTPError as exc:
         raise transport_error(PROVIDER, exc, streaming=False) from exc
-    if response.status_code >= 400:
-        raise error_from_body(
-            response.status_code, response.text, retry_after=retry_after_seconds(response.headers)
-        )
-    try:
-        message = response.json()
-    except ValueError as exc:
-        raise UpstreamError(
-            response.status_code, "http", "Anthropic sent a non-JSON response", raw=response.text
-        ) from exc
+    await raise_unless_ok(response)
+    message = message_json(response)
     usage = usage_from_anthropic(message.get("usage") if isinstance(message, dict) else None)
     return PassedMessage(response.content, usage, message)
 
@@ -153,11 +150,7 @@ async def _events(
     try:
         try:
             response = await http.send(outgoing, stream=True)
-            if response.status_code >= 400:
-                text = (await response.aread()).decode("utf-8", errors="replace")
-                raise error_from_body(
-                    response.status_code, text, retry_after=retry_after_seconds(response.headers)
-                )
+            await raise_unless_ok(response)
         except httpx.HTTPError as exc:
             raise transport_error(PROVIDER, exc, streaming=False) from exc
         try:

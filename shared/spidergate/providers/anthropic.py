@@ -8,15 +8,17 @@ from typing import Any
 import httpx
 
 from spidergate.providers.anthropic_request import build_messages_request
-from spidergate.providers.anthropic_response import error_from_body, to_completion
+from spidergate.providers.anthropic_response import (
+    message_json,
+    raise_unless_ok,
+    to_completion,
+)
 from spidergate.providers.anthropic_stream import AnthropicStreamTranslator, sse_events
 from spidergate.providers.base import (
     Adapter,
     Completion,
     StreamPiece,
     Target,
-    UpstreamError,
-    retry_after_seconds,
 )
 from spidergate.providers.errors import transport_error
 from spidergate.providers.legacy_functions import is_legacy, legacy_body, legacy_piece
@@ -48,16 +50,8 @@ class AnthropicAdapter(Adapter):
             response = await self.http.post(self._url(target), json=body, headers=self._headers(target))
         except httpx.HTTPError as exc:
             raise transport_error(PROVIDER, exc, streaming=False) from exc
-        if response.status_code >= 300:  # a 3xx is no answer (redirects are not followed)
-            raise error_from_body(
-                response.status_code, response.text, retry_after=retry_after_seconds(response.headers)
-            )
-        try:
-            message = response.json()
-        except ValueError as exc:
-            raise UpstreamError(
-                response.status_code, "http", "Anthropic sent a non-JSON response", raw=response.text
-            ) from exc
+        await raise_unless_ok(response)
+        message = message_json(response)
         completion = to_completion(message, target.model.model)
         if is_legacy(request):
             legacy_body(completion.body)
@@ -74,11 +68,7 @@ class AnthropicAdapter(Adapter):
         try:
             try:
                 response = await self.http.send(outgoing, stream=True)
-                if response.status_code >= 300:  # a 3xx is no answer (redirects are not followed)
-                    text = (await response.aread()).decode("utf-8", errors="replace")
-                    raise error_from_body(
-                        response.status_code, text, retry_after=retry_after_seconds(response.headers)
-                    )
+                await raise_unless_ok(response)
             except httpx.HTTPError as exc:
                 raise transport_error(PROVIDER, exc, streaming=False) from exc
             try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from spidergate.providers.base import Completion, UpstreamError
+import httpx
+
+from spidergate.providers.base import Completion, UpstreamError, retry_after_seconds
 from spidergate.providers.chat_output import AssistantTurn, chat_completion, new_completion_id
 from spidergate.providers.thinking import from_anthropic
 from spidergate.usage.counts import Usage
@@ -122,3 +124,21 @@ def _error_fields(text: str) -> tuple[str | None, str]:
         return None, text.strip()[:300]
     error_type = error.get("type")
     return (str(error_type) if error_type else None), str(error.get("message") or "")
+
+
+async def raise_unless_ok(response: httpx.Response) -> None:
+    """Raise the upstream's error for anything but a 2xx: a 3xx is no answer (redirects are not
+    followed), however the request was made (adapter or Messages pass-through, buffered or streamed)."""
+    if response.status_code >= 300:
+        text = (await response.aread()).decode("utf-8", errors="replace")
+        raise error_from_body(response.status_code, text, retry_after=retry_after_seconds(response.headers))
+
+
+def message_json(response: httpx.Response) -> Any:
+    """The JSON body of a buffered Anthropic answer, or the router's error for a body that is not."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise UpstreamError(
+            response.status_code, "http", "Anthropic sent a non-JSON response", raw=response.text
+        ) from exc
